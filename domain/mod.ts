@@ -1,0 +1,53 @@
+/**
+ * The pure domain: aggregates as deciders, their commands, events, queries
+ * and the named errors. No I/O and nothing from infra/.
+ *
+ * @module
+ */
+export type { Actor, Stamp } from "./actor.ts";
+export type { DomainEvent, EventMetadata, RecordedEvent } from "./event.ts";
+export {
+  AppError,
+  CommentNotFound,
+  ConcurrencyError,
+  Forbidden,
+  InvalidCredentials,
+  NotAuthor,
+  PostNotFound,
+  PostRemoved,
+  Unauthenticated,
+  UsernameTaken,
+  ValidationFailed,
+  VersionMismatch,
+} from "./errors.ts";
+export {
+  isEventType,
+  readEvent,
+  schemaVersions,
+  UnreadableEvent,
+  upcasters,
+  validateEvent,
+} from "./catalog.ts";
+export type { AnyEvent, EventType, Upcaster, Upcasters } from "./catalog.ts";
+export { COMMENT_MAX, MESSAGE_MAX, postCommandSchemas } from "./post/commands.ts";
+export type { PostCommand, PostDecision } from "./post/commands.ts";
+export { postEventSchemas } from "./post/events.ts";
+export type { PostEvent, PostEventOf, PostEventType } from "./post/events.ts";
+export { fold as foldPost, postDecider } from "./post/decider.ts";
+export type { CommentState, PostState } from "./post/decider.ts";
+export { password, userCommandSchemas, username, userStreamId } from "./user/commands.ts";
+export type { UserCommand, UserDecision } from "./user/commands.ts";
+export { userEventSchemas } from "./user/events.ts";
+export type { UserEvent } from "./user/events.ts";
+export { fold as foldUser, userDecider } from "./user/decider.ts";
+export type { UserState } from "./user/decider.ts";
+export { querySchemas } from "./queries.ts";
+export type {
+  CommentView,
+  HistoryEntry,
+  PostDetail,
+  PostPage,
+  PostSummary,
+  Query,
+  QueryInput,
+} from "./queries.ts";

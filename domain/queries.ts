@@ -1,0 +1,92 @@
+import { z } from "zod";
+
+const postId = z.uuid({ error: "postId must be a UUID" });
+const limit = z.coerce.number().int().min(1).max(100).default(20);
+/** Opaque keyset cursor (see the projection store for its format). */
+const cursor = z.string().max(200).optional();
+
+/** Zod schema of each query, keyed by type. */
+export const querySchemas = {
+  FindAllPosts: z.object({
+    type: z.literal("FindAllPosts"),
+    author: z.string().trim().toLowerCase().optional(),
+    withComments: z.boolean().optional(),
+    minLikes: z.coerce.number().int().min(0).optional(),
+    limit,
+    cursor,
+  }),
+  FindPostById: z.object({ type: z.literal("FindPostById"), postId }),
+  FindPostsByAuthor: z.object({
+    type: z.literal("FindPostsByAuthor"),
+    author: z.string().trim().toLowerCase().min(1),
+    limit,
+    cursor,
+  }),
+  FindPostsWithComments: z.object({ type: z.literal("FindPostsWithComments"), limit, cursor }),
+  FindPostsWithLikes: z.object({
+    type: z.literal("FindPostsWithLikes"),
+    min: z.coerce.number().int().min(0),
+    limit,
+    cursor,
+  }),
+  GetPostHistory: z.object({ type: z.literal("GetPostHistory"), postId }),
+} as const;
+
+type Schemas = typeof querySchemas;
+
+/**
+ * A query as sent to the mediator (after defaults are applied).
+ *
+ * @example
+ * ```ts
+ * const q: Query = { type: "FindPostById", postId };
+ * ```
+ */
+export type Query = { [K in keyof Schemas]: z.output<Schemas[K]> }[keyof Schemas];
+
+/** A query as a client may write it (defaults still missing). */
+export type QueryInput = { [K in keyof Schemas]: z.input<Schemas[K]> }[keyof Schemas];
+
+/** One post in a list (the feed and its filters). */
+export type PostSummary = {
+  id: string;
+  author: string;
+  authorName: string;
+  message: string;
+  createdAt: string;
+  updatedAt: string | null;
+  likes: number;
+  comments: number;
+  version: number;
+};
+
+/** A page of posts, newest first, with the cursor of the next page. */
+export type PostPage = { posts: PostSummary[]; nextCursor: string | null };
+
+/** One comment of a post. */
+export type CommentView = {
+  id: string;
+  author: string;
+  authorName: string;
+  comment: string;
+  createdAt: string;
+  updatedAt: string | null;
+  edited: boolean;
+};
+
+/** A post with its comments and whether the viewer liked it. */
+export type PostDetail = PostSummary & { likedByMe: boolean; commentList: CommentView[] };
+
+/** One entry of a post's audit timeline. */
+export type HistoryEntry = {
+  version: number;
+  position: number;
+  type: string;
+  data: unknown;
+  occurredAt: string;
+  userId: string | null;
+  correlationId: string;
+  causationId: string;
+  schemaVersion: number;
+  eventId: string;
+};
