@@ -1,0 +1,27 @@
+import type { Actor } from "../domain/mod.ts";
+
+/**
+ * Who sends a message and under which correlation. Built by the web edge from
+ * the session; never from the message body.
+ *
+ * @example
+ * ```ts
+ * const ctx = requestContext({ actor: alice });
+ * await mediator.send({ type: "LikePost", postId }, ctx);
+ * ```
+ */
+export type RequestContext = {
+  readonly actor: Actor | null;
+  /** Ties every event of one request together; from `X-Correlation-Id` or new. */
+  readonly correlationId: string;
+};
+
+/** A context with a fresh correlation id. */
+export function requestContext(
+  options: { actor?: Actor | null; correlationId?: string } = {},
+): RequestContext {
+  return {
+    actor: options.actor ?? null,
+    correlationId: options.correlationId ?? crypto.randomUUID(),
+  };
+}

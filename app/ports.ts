@@ -1,0 +1,71 @@
+import type { AnyEvent, EventMetadata, RecordedEvent } from "../domain/mod.ts";
+
+/**
+ * What a writer expects of a stream before appending:
+ * `0` means the stream must not exist yet, `n` means it must be exactly at
+ * version `n`, `"any"` appends whatever the version.
+ */
+export type ExpectedVersion = number | "any";
+
+/** An event on its way into the store. */
+export type NewEvent = {
+  readonly eventId: string;
+  readonly event: AnyEvent;
+  readonly metadata: EventMetadata;
+};
+
+/** Where an append landed. */
+export type AppendResult = {
+  /** Stream version after the append (the version of its last event). */
+  readonly nextExpectedVersion: number;
+  /** Global positions of the appended events, in order. */
+  readonly positions: readonly number[];
+  /** True when every event id was already stored: nothing was written again. */
+  readonly duplicate: boolean;
+};
+
+/**
+ * A read position in the whole store. Ordered by (transactionId, position),
+ * which, together with the snapshot bound in `readAll`, never skips an event.
+ */
+export type Cursor = { readonly transactionId: string; readonly position: number };
+
+/** The cursor before the first event. */
+export const START: Cursor = { transactionId: "0", position: 0 };
+
+/**
+ * The event store port the application needs; infra/postgres implements it.
+ *
+ * @example
+ * ```ts
+ * const { nextExpectedVersion } = await store.append("post-…", events, { expectedVersion: 0 });
+ * ```
+ */
+export interface EventStore {
+  /**
+   * Appends atomically. Throws ConcurrencyError when the stream is not at the
+   * expected version. Re-appending already stored event ids returns their
+   * original positions instead.
+   */
+  append(
+    streamId: string,
+    events: readonly NewEvent[],
+    options: { expectedVersion: ExpectedVersion },
+  ): Promise<AppendResult>;
+  /** The stream's events in version order, from `fromVersion` (default 1) up to `toVersion`. */
+  readStream(
+    streamId: string,
+    options?: { fromVersion?: number; toVersion?: number },
+  ): Promise<RecordedEvent<AnyEvent>[]>;
+  /** Events after `cursor` in cursor order whose transactions can no longer be overtaken. */
+  readAll(
+    after: Cursor,
+    options?: { limit?: number },
+  ): Promise<{ events: RecordedEvent<AnyEvent>[]; cursor: Cursor }>;
+}
+
+/** Password hashing with a slow KDF; the hash string describes its own parameters. */
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  verify(password: string, hash: string): Promise<boolean>;
+}

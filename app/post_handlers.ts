@@ -1,0 +1,77 @@
+import { type PostCommand, postDecider } from "../domain/mod.ts";
+import type { RequestContext } from "./context.ts";
+import { handleCommand } from "./handle_command.ts";
+import { type AnyCommandHandler, defineCommand } from "./mediator.ts";
+import type { WriteResult } from "./messages.ts";
+import type { EventStore } from "./ports.ts";
+
+/** The stream id of a post. */
+export function postStreamId(postId: string): string {
+  return `post-${postId}`;
+}
+
+/** Likes, unlikes and new comments commute with other writers: re-deciding is safe. */
+const COMMUTING_RETRIES = 5;
+
+/**
+ * Command handlers of the Post aggregate, one per command.
+ *
+ * @example
+ * ```ts
+ * const mediator = createMediator({ commands: [...postCommandHandlers({ store }), ...] });
+ * ```
+ */
+export function postCommandHandlers(deps: { store: EventStore }): AnyCommandHandler[] {
+  const { store } = deps;
+
+  /** Runs a Post command on its stream, stamped with the actor and the time. */
+  function run(postId: string, command: PostCommand & Record<string, unknown>, ctx: RequestContext) {
+    const actor = ctx.actor!; // the mediator's authorization step guarantees a signed-in actor
+    return handleCommand(store, {
+      streamId: postStreamId(postId),
+      decider: postDecider,
+      command: { ...command, actor, at: new Date().toISOString() } as never,
+      ctx,
+    });
+  }
+
+  const simple = <K extends Exclude<PostCommand["type"], "CreatePost" | "AddComment">>(
+    type: K,
+    retryOnConflict = 0,
+  ) =>
+    defineCommand({
+      type,
+      access: "signed_in",
+      retryOnConflict,
+      handle: (command, ctx): Promise<WriteResult> =>
+        run((command as { postId: string }).postId, command, ctx),
+    }) as unknown as AnyCommandHandler;
+
+  return [
+    defineCommand({
+      type: "CreatePost",
+      access: "signed_in",
+      async handle(command, ctx) {
+        const postId = crypto.randomUUID();
+        const result = await run(postId, { ...command, postId }, ctx);
+        return { ...result, postId };
+      },
+    }),
+    defineCommand({
+      type: "AddComment",
+      access: "signed_in",
+      retryOnConflict: COMMUTING_RETRIES,
+      async handle(command, ctx) {
+        const commentId = crypto.randomUUID();
+        const result = await run(command.postId, { ...command, commentId }, ctx);
+        return { ...result, commentId };
+      },
+    }),
+    simple("EditMessage"),
+    simple("LikePost", COMMUTING_RETRIES),
+    simple("UnlikePost", COMMUTING_RETRIES),
+    simple("EditComment"),
+    simple("RemoveComment"),
+    simple("DeletePost"),
+  ];
+}

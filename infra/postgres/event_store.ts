@@ -1,0 +1,22 @@
+import type { EventStore } from "../../app/ports.ts";
+import { append } from "./append.ts";
+import type { Sql } from "./connect.ts";
+import { readAll } from "./read_all.ts";
+import { readStream } from "./read_stream.ts";
+
+/**
+ * The EventStore port on PostgreSQL, one operation per module.
+ *
+ * @example
+ * ```ts
+ * const store = postgresEventStore(connect(env.DATABASE_URL));
+ * ```
+ */
+export function postgresEventStore(sql: Sql): EventStore {
+  return {
+    append: (streamId, events, { expectedVersion }) =>
+      append(sql, { streamId, events, expectedVersion }),
+    readStream: (streamId, options = {}) => readStream(sql, { streamId, ...options }),
+    readAll: (after, options = {}) => readAll(sql, { after, ...options }),
+  };
+}

@@ -1,0 +1,173 @@
+import assert from "node:assert/strict";
+import { type NewEvent, START } from "../../app/ports.ts";
+import { ConcurrencyError, type PostEvent } from "../../domain/mod.ts";
+import { postgresEventStore } from "./event_store.ts";
+import { migrate } from "./migrate.ts";
+import { EVENTS_CHANNEL } from "./tables.ts";
+import { tempDatabase } from "./test_utils.ts";
+
+const AT = "2026-01-01T10:00:00.000Z";
+const userId = "00000000-0000-4000-8000-00000000a11c";
+
+function liked(n = 1): NewEvent[] {
+  return Array.from({ length: n }, () => ({
+    eventId: crypto.randomUUID(),
+    event: { type: "PostLiked", data: { userId: crypto.randomUUID(), at: AT } } as PostEvent,
+    metadata: { userId, correlationId: crypto.randomUUID(), causationId: crypto.randomUUID() },
+  }));
+}
+
+async function storeIn(db: Awaited<ReturnType<typeof tempDatabase>>, max = 5) {
+  const sql = db.connect({ max });
+  await migrate(sql, "event_store");
+  return { sql, store: postgresEventStore(sql) };
+}
+
+Deno.test("Event store - append then read a stream back with metadata and positions", async () => {
+  await using db = await tempDatabase();
+  const { store } = await storeIn(db);
+  const first = await store.append("post-a", liked(2), { expectedVersion: 0 });
+  const second = await store.append("post-a", liked(1), { expectedVersion: 2 });
+  assert.equal(first.nextExpectedVersion, 2);
+  assert.equal(second.nextExpectedVersion, 3);
+  assert.ok(second.positions[0] > first.positions[1]);
+  const events = await store.readStream("post-a");
+  assert.deepEqual(events.map((e) => e.streamVersion), [1, 2, 3]);
+  assert.equal(events[0].streamType, "post");
+  assert.equal(events[0].type, "PostLiked");
+  assert.equal(events[0].metadata.userId, userId);
+  assert.equal(events[0].schemaVersion, 1);
+  assert.ok(events[0].occurredAt instanceof Date);
+  const window = await store.readStream("post-a", { fromVersion: 2, toVersion: 2 });
+  assert.deepEqual(window.map((e) => e.streamVersion), [2]);
+});
+
+Deno.test("Event store - 50 concurrent appends at one expected version: one wins, 49 conflict", async () => {
+  await using db = await tempDatabase();
+  const { sql, store } = await storeIn(db, 20);
+  await store.append("post-race", liked(1), { expectedVersion: 0 });
+  const results = await Promise.allSettled(
+    Array.from({ length: 50 }, () => store.append("post-race", liked(1), { expectedVersion: 1 })),
+  );
+  const won = results.filter((r) => r.status === "fulfilled");
+  const lost = results.filter((r) => r.status === "rejected");
+  assert.equal(won.length, 1);
+  assert.equal(lost.length, 49);
+  for (const r of lost) assert.ok((r as PromiseRejectedResult).reason instanceof ConcurrencyError);
+  const rows = await sql`select stream_version from events where stream_id = 'post-race'
+                         order by stream_version`;
+  assert.deepEqual(rows.map((r) => Number(r.stream_version)), [1, 2]);
+});
+
+Deno.test("Event store - a new stream is created once; an expected version ahead of the stream conflicts", async () => {
+  await using db = await tempDatabase();
+  const { store } = await storeIn(db);
+  await store.append("post-b", liked(1), { expectedVersion: 0 });
+  await assert.rejects(store.append("post-b", liked(1), { expectedVersion: 0 }), ConcurrencyError);
+  await assert.rejects(store.append("post-b", liked(1), { expectedVersion: 5 }), ConcurrencyError);
+  await assert.rejects(store.append("post-none", liked(1), { expectedVersion: 3 }), ConcurrencyError);
+  const any = await store.append("post-b", liked(2), { expectedVersion: "any" });
+  assert.equal(any.nextExpectedVersion, 3);
+  assert.deepEqual((await store.readStream("post-b")).map((e) => e.streamVersion), [1, 2, 3]);
+});
+
+Deno.test("Event store - re-appending stored event ids returns the original positions", async () => {
+  await using db = await tempDatabase();
+  const { sql, store } = await storeIn(db);
+  const batch = liked(3);
+  const original = await store.append("post-c", batch, { expectedVersion: 0 });
+  const again = await store.append("post-c", batch, { expectedVersion: 0 });
+  const anyAgain = await store.append("post-c", batch, { expectedVersion: "any" });
+  assert.equal(original.duplicate, false);
+  assert.equal(again.duplicate, true);
+  assert.deepEqual(again.positions, original.positions);
+  assert.deepEqual(anyAgain.positions, original.positions);
+  assert.equal(again.nextExpectedVersion, 3);
+  const [{ count }] = await sql`select count(*)::int as count from events`;
+  assert.equal(count, 3);
+  const [{ version }] = await sql`select version::int from streams where stream_id = 'post-c'`;
+  assert.equal(version, 3, "a refused duplicate must not advance the stream");
+});
+
+Deno.test("Event store - readAll never skips an event whose transaction commits after a later position", async () => {
+  await using db = await tempDatabase();
+  const { sql, store } = await storeIn(db);
+  const insert = (stream: string) => `
+    insert into events (stream_id, stream_type, stream_version, event_id, event_type, data, metadata)
+    values ('${stream}', 'post', 1, gen_random_uuid(), 'PostLiked',
+            '{"userId": "${userId}", "at": "${AT}"}', '{"userId": null, "correlationId": "c", "causationId": "c"}')
+    returning global_position::int as position`;
+  const early = await sql.reserve();
+  const late = await sql.reserve();
+  try {
+    await early.unsafe("begin");
+    const [{ position: p1 }] = await early.unsafe(insert("post-early"));
+    await late.unsafe("begin");
+    const [{ position: p2 }] = await late.unsafe(insert("post-late"));
+    assert.ok(p2 > p1);
+    await late.unsafe("commit"); // the later position becomes visible first
+
+    const meanwhile = await store.readAll(START);
+    assert.deepEqual(meanwhile.events, [], "nothing may be read past the still-open transaction");
+
+    await early.unsafe("commit");
+    const after = await store.readAll(meanwhile.cursor);
+    assert.deepEqual(after.events.map((e) => e.globalPosition), [p1, p2]);
+    assert.deepEqual(after.cursor.position, p2);
+    assert.deepEqual((await store.readAll(after.cursor)).events, []);
+  } finally {
+    early.release();
+    late.release();
+  }
+});
+
+Deno.test("Event store - readAll pages through the store in cursor order", async () => {
+  await using db = await tempDatabase();
+  const { store } = await storeIn(db);
+  for (let i = 0; i < 7; i++) await store.append(`post-p${i}`, liked(1), { expectedVersion: 0 });
+  const seen: number[] = [];
+  let cursor = START;
+  for (;;) {
+    const page = await store.readAll(cursor, { limit: 3 });
+    if (page.events.length === 0) break;
+    seen.push(...page.events.map((e) => e.globalPosition));
+    cursor = page.cursor;
+  }
+  assert.equal(seen.length, 7);
+  assert.deepEqual(seen, [...seen].sort((a, b) => a - b));
+});
+
+Deno.test("Event store - an append NOTIFYs its last position at commit", async () => {
+  await using db = await tempDatabase();
+  const { sql, store } = await storeIn(db);
+  const heard = Promise.withResolvers<string>();
+  const listener = await sql.listen(EVENTS_CHANNEL, (payload) => heard.resolve(payload));
+  const { positions } = await store.append("post-n", liked(2), { expectedVersion: 0 });
+  assert.equal(await heard.promise, String(positions[1]));
+  await listener.unlisten();
+});
+
+Deno.test("Event store - UPDATE, DELETE and TRUNCATE on events fail, also for the table owner", async () => {
+  await using db = await tempDatabase();
+  const { sql, store } = await storeIn(db);
+  await store.append("post-d", liked(1), { expectedVersion: 0 });
+  const [{ owner }] = await sql`select tableowner as owner from pg_tables where tablename = 'events'`;
+  const [{ me }] = await sql`select current_user as me`;
+  assert.equal(owner, me, "this test runs as the table owner");
+  await assert.rejects(sql`update events set event_type = 'X'`, /append-only: UPDATE/);
+  await assert.rejects(sql`delete from events`, /append-only: DELETE/);
+  await assert.rejects(sql`truncate events`, /append-only: TRUNCATE/);
+  const [{ count }] = await sql`select count(*)::int as count from events`;
+  assert.equal(count, 1);
+});
+
+Deno.test("Migrations - two concurrent runs apply each migration once; a third changes nothing", async () => {
+  await using db = await tempDatabase();
+  const a = db.connect({ max: 1 });
+  const b = db.connect({ max: 1 });
+  const [ra, rb] = await Promise.all([migrate(a, "event_store"), migrate(b, "event_store")]);
+  assert.deepEqual([...ra, ...rb], ["001_events"]);
+  assert.deepEqual(await migrate(a, "event_store"), []);
+  const rows = await a`select set, version from schema_migrations`;
+  assert.equal(rows.length, 1);
+});

@@ -1,0 +1,47 @@
+import type { Cursor } from "../../app/ports.ts";
+import type { AnyEvent, RecordedEvent } from "../../domain/mod.ts";
+import type { Sql } from "./connect.ts";
+import { EVENT_COLUMNS, type EventRow, toRecordedEvent } from "./rows.ts";
+
+/**
+ * Events after the cursor, in (transaction id, position) order, but only from
+ * transactions older than the oldest one still running. Positions are handed
+ * out before commit, so a later position can become visible first; reading
+ * only below the snapshot's xmin means an earlier, still-open transaction can
+ * never be skipped: its rows appear later, and still after the cursor.
+ */
+export const READ_ALL_SQL = `
+  select ${EVENT_COLUMNS} from events
+  where (transaction_id, global_position) > ($1::xid8, $2::bigint)
+    and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+  order by transaction_id, global_position
+  limit $3`;
+
+/**
+ * Reads the whole store after `after`, at most `limit` events; returns the
+ * cursor to continue from.
+ *
+ * @example
+ * ```ts
+ * let cursor = START;
+ * const page = await readAll(sql, { after: cursor, limit: 500 });
+ * cursor = page.cursor;
+ * ```
+ */
+export async function readAll(
+  sql: Sql,
+  options: { after: Cursor; limit?: number },
+): Promise<{ events: RecordedEvent<AnyEvent>[]; cursor: Cursor }> {
+  const { after } = options;
+  const rows = await sql.unsafe<EventRow[]>(READ_ALL_SQL, [
+    after.transactionId,
+    after.position,
+    options.limit ?? 500,
+  ]);
+  const events = rows.map(toRecordedEvent);
+  const last = events.at(-1);
+  return {
+    events,
+    cursor: last ? { transactionId: last.transactionId, position: last.globalPosition } : after,
+  };
+}
