@@ -147,6 +147,7 @@ export function createMediator(options: MediatorOptions): Mediator {
             throw error;
           }
           metrics.inc("command_retries_total", { type });
+          await backoff(attempt);
         }
       }
     } catch (error) {
@@ -219,6 +220,12 @@ export function validate<T>(schema: z.ZodType<T>, input: unknown): T {
   }
   const summary = Object.entries(fields).map(([f, m]) => `${f}: ${m}`).join("; ");
   throw new ValidationFailed(summary, fields);
+}
+
+/** Full-jitter exponential backoff, so racing writers spread out instead of colliding again. */
+function backoff(attempt: number): Promise<void> {
+  const ceiling = Math.min(200, 5 * 2 ** attempt);
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
 }
 
 function authorize(access: Access, ctx: RequestContext): void {

@@ -69,3 +69,9 @@ export interface PasswordHasher {
   hash(password: string): Promise<string>;
   verify(password: string, hash: string): Promise<boolean>;
 }
+
+/** Rebuilds the read store from the event store in the background. */
+export interface ReadModelRestorer {
+  /** Starts a restore job (or returns the one already running). */
+  start(options: { requestedBy: string }): Promise<{ jobId: string }>;
+}

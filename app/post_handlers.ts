@@ -11,7 +11,7 @@ export function postStreamId(postId: string): string {
 }
 
 /** Likes, unlikes and new comments commute with other writers: re-deciding is safe. */
-const COMMUTING_RETRIES = 5;
+const COMMUTING_RETRIES = 10;
 
 /**
  * Command handlers of the Post aggregate, one per command.

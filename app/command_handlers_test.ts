@@ -1,0 +1,155 @@
+import assert from "node:assert/strict";
+import {
+  type Actor,
+  CommentNotFound,
+  NotAuthor,
+  PostRemoved,
+  UsernameTaken,
+  VersionMismatch,
+} from "../domain/mod.ts";
+import { postgresEventStore } from "../infra/postgres/event_store.ts";
+import { migrate } from "../infra/postgres/migrate.ts";
+import { tempDatabase } from "../infra/postgres/test_utils.ts";
+import { scryptHasher } from "../infra/password.ts";
+import { adminCommandHandlers } from "./admin_handlers.ts";
+import { requestContext } from "./context.ts";
+import { createMediator } from "./mediator.ts";
+import { postCommandHandlers } from "./post_handlers.ts";
+import { authenticate, userCommandHandlers } from "./user_handlers.ts";
+
+const fastHasher = scryptHasher({ N: 1 << 10, r: 8, p: 1, keyLength: 32 });
+
+async function setUp() {
+  const db = await tempDatabase();
+  const sql = db.connect({ max: 20 });
+  await migrate(sql, "event_store");
+  const store = postgresEventStore(sql);
+  const restores: string[] = [];
+  const mediator = createMediator({
+    side: "command",
+    commands: [
+      ...postCommandHandlers({ store }),
+      ...userCommandHandlers({ store, hasher: fastHasher }),
+      ...adminCommandHandlers({
+        restorer: {
+          start: ({ requestedBy }) => {
+            restores.push(requestedBy);
+            return Promise.resolve({ jobId: "job-1" });
+          },
+        },
+      }),
+    ],
+  });
+  const register = async (username: string): Promise<Actor> => {
+    const { userId } = await mediator.send(
+      { type: "RegisterUser", username, password: "password-1" },
+      requestContext(),
+    );
+    return { userId, username, isAdmin: false };
+  };
+  return { db, sql, store, mediator, register, restores };
+}
+
+Deno.test("Command handlers - a post's whole life goes through the mediator into the store", async () => {
+  const { db, store, mediator, register } = await setUp();
+  await using _ = db;
+  const alice = await register("alice");
+  const bob = await register("bob");
+  const asAlice = requestContext({ actor: alice });
+  const asBob = requestContext({ actor: bob });
+
+  const created = await mediator.send({ type: "CreatePost", message: " hello " }, asAlice);
+  assert.equal(created.version, 1);
+  const { postId } = created;
+  const liked = await mediator.send({ type: "LikePost", postId }, asBob);
+  const again = await mediator.send({ type: "LikePost", postId }, asBob);
+  assert.equal(again.version, liked.version, "a second like is a no-op");
+  assert.equal(again.position, liked.position, "a no-op still answers the position to wait for");
+  const { commentId } = await mediator.send(
+    { type: "AddComment", postId, comment: "nice" },
+    asBob,
+  );
+  await assert.rejects(
+    mediator.send({ type: "EditComment", postId, commentId, comment: "mine" }, asAlice),
+    NotAuthor,
+  );
+  await mediator.send({ type: "RemoveComment", postId, commentId }, asAlice); // moderation
+  await assert.rejects(
+    mediator.send({ type: "RemoveComment", postId, commentId }, asAlice),
+    CommentNotFound,
+  );
+  await assert.rejects(
+    mediator.send({ type: "EditMessage", postId, message: "x", expectedVersion: 1 }, asAlice),
+    VersionMismatch,
+  );
+  await mediator.send({ type: "DeletePost", postId }, asAlice);
+  await assert.rejects(mediator.send({ type: "LikePost", postId }, asBob), PostRemoved);
+
+  const events = await store.readStream(`post-${postId}`);
+  assert.deepEqual(events.map((e) => e.type), [
+    "PostCreated",
+    "PostLiked",
+    "CommentAdded",
+    "CommentRemoved",
+    "PostRemoved",
+  ]);
+  assert.equal(events[0].metadata.correlationId, asAlice.correlationId);
+  assert.equal(events[1].metadata.userId, bob.userId);
+  assert.equal((events[0].data as { message: string }).message, "hello");
+});
+
+Deno.test("Command handlers - 20 users liking one post at once all count (retry on conflict)", async () => {
+  const { db, store, mediator, register } = await setUp();
+  await using _ = db;
+  const author = await register("author");
+  const { postId } = await mediator.send(
+    { type: "CreatePost", message: "popular" },
+    requestContext({ actor: author }),
+  );
+  const fans = await Promise.all(Array.from({ length: 20 }, (_, i) => register(`fan_${i}`)));
+  await Promise.all(
+    fans.map((fan) => mediator.send({ type: "LikePost", postId }, requestContext({ actor: fan }))),
+  );
+  const events = await store.readStream(`post-${postId}`);
+  assert.equal(events.filter((e) => e.type === "PostLiked").length, 20);
+});
+
+Deno.test("Command handlers - usernames are unique, also under a race; sign-in checks the hash", async () => {
+  const { db, sql, mediator } = await setUp();
+  await using _ = db;
+  const attempts = await Promise.allSettled(
+    Array.from({ length: 5 }, () =>
+      mediator.send(
+        { type: "RegisterUser", username: "Same", password: "password-1" },
+        requestContext(),
+      )),
+  );
+  assert.equal(attempts.filter((a) => a.status === "fulfilled").length, 1);
+  for (const a of attempts.filter((a) => a.status === "rejected")) {
+    assert.ok((a as PromiseRejectedResult).reason instanceof UsernameTaken);
+  }
+  const [row] = await sql`select data from events where event_type = 'UserRegistered'`;
+  assert.ok(!JSON.stringify(row.data).includes("password-1"), "no clear-text password stored");
+  const deps = { store: postgresEventStore(sql), hasher: fastHasher, admins: new Set(["same"]) };
+  const actor = await authenticate(deps, { username: "SAME", password: "password-1" });
+  assert.equal(actor.username, "same");
+  assert.equal(actor.isAdmin, true);
+  await assert.rejects(authenticate(deps, { username: "same", password: "wrong-pass" }));
+  await assert.rejects(authenticate(deps, { username: "nobody", password: "password-1" }));
+});
+
+Deno.test("Command handlers - Restore read DB is for administrators only", async () => {
+  const { db, mediator, register, restores } = await setUp();
+  await using _ = db;
+  const alice = await register("alice");
+  await assert.rejects(
+    mediator.send({ type: "RestoreReadDb" }, requestContext({ actor: alice })),
+    /administrators/,
+  );
+  const result = await mediator.send(
+    { type: "RestoreReadDb" },
+    requestContext({ actor: { ...alice, isAdmin: true } }),
+  );
+  assert.equal(result.jobId, "job-1");
+  assert.deepEqual(restores, ["alice"]);
+});

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# `deno task test`: every tier (domain, Postgres, Kafka, browser). Starts the
+# project's local Kafka broker when KAFKA_BROKERS is unset, stops it after.
+# Extra arguments go to `deno test` (e.g. a folder: `deno task test domain/`).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+started_kafka=0
+if [ -z "${KAFKA_BROKERS:-}" ]; then
+  bash scripts/kafka.sh start || exit 1
+  started_kafka=1
+  export KAFKA_BROKERS="127.0.0.1:${KAFKA_PORT:-9092}"
+fi
+stop_kafka() { if [ "$started_kafka" = 1 ]; then bash scripts/kafka.sh stop; fi; }
+trap stop_kafka EXIT
+
+mkdir -p test-results
+deno test --allow-all --junit-path=test-results/junit.xml "$@"
