@@ -75,3 +75,31 @@ export interface ReadModelRestorer {
   /** Starts a restore job (or returns the one already running). */
   start(options: { requestedBy: string }): Promise<{ jobId: string }>;
 }
+
+/** A filter on the feed; every field narrows it. */
+export type PostFilter = {
+  author?: string;
+  withComments?: boolean;
+  minLikes?: number;
+};
+
+/**
+ * The read store port: projection tables only, never a replay. Infra's
+ * Postgres read store implements it.
+ */
+export interface ReadStore {
+  /** Newest first, keyset pagination with an opaque cursor. */
+  findPosts(
+    filter: PostFilter,
+    page: { limit: number; cursor?: string },
+  ): Promise<import("../domain/mod.ts").PostPage>;
+  /** A live post with its comments, and whether `viewerId` liked it. */
+  findPost(
+    postId: string,
+    viewerId: string | null,
+  ): Promise<import("../domain/mod.ts").PostDetail | null>;
+  /** Resolves true once the projector has applied `position`, false after `timeoutMs`. */
+  waitForPosition(position: number, timeoutMs: number): Promise<boolean>;
+  /** Highest global position the projector has applied. */
+  appliedPosition(): Promise<number>;
+}
