@@ -72,7 +72,13 @@ export function readEvent(
   for (let v = schemaVersion; v < target; v++) {
     const step = steps[v];
     if (!step) throw new UnreadableEvent(type, `no upcaster from schema version ${v}`);
-    data = step(data);
+    try {
+      data = step(data);
+    } catch (error) {
+      // Malformed old data can trip an upcaster; that is an unreadable event, not a crash.
+      const why = error instanceof Error ? error.message : String(error);
+      throw new UnreadableEvent(type, `upcaster from schema version ${v} failed: ${why}`);
+    }
   }
   const parsed = schemas[type].safeParse(data);
   if (!parsed.success) throw new UnreadableEvent(type, parsed.error.message);

@@ -63,6 +63,15 @@ export class PostRemoved extends AppError {
   }
 }
 
+/** A post with this id exists already (a create is never applied twice). */
+export class PostAlreadyExists extends AppError {
+  readonly code = "post_already_exists";
+  readonly status = 409;
+  constructor(readonly postId: string) {
+    super(`post ${postId} exists already`);
+  }
+}
+
 /** The post has no (live) comment with this id. */
 export class CommentNotFound extends AppError {
   readonly code = "comment_not_found";

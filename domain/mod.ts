@@ -13,6 +13,7 @@ export {
   Forbidden,
   InvalidCredentials,
   NotAuthor,
+  PostAlreadyExists,
   PostNotFound,
   PostRemoved,
   Unauthenticated,

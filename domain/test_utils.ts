@@ -22,7 +22,8 @@ export function deciderSpec<C, E, S>(decider: Decider<C, E, S>) {
     given(events: E[]) {
       return {
         when(command: C) {
-          const run = () => decider.decide(command, events.reduce(decider.evolve, decider.initialState()));
+          const run = () =>
+            decider.decide(command, events.reduce(decider.evolve, decider.initialState()));
           return {
             then(expected: E[]) {
               assert.deepEqual(run(), expected);

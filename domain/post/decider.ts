@@ -1,6 +1,7 @@
 import {
   CommentNotFound,
   NotAuthor,
+  PostAlreadyExists,
   PostNotFound,
   PostRemoved,
   ValidationFailed,
@@ -126,6 +127,7 @@ export function decide(command: PostDecision, state: PostState): PostEvent[] {
   const { actor, at } = command;
   switch (command.type) {
     case "CreatePost": {
+      if (state.status !== "none") throw new PostAlreadyExists(command.postId);
       const message = text(command.message, "message", MESSAGE_MAX);
       return [{
         type: "PostCreated",
@@ -190,7 +192,10 @@ export function decide(command: PostDecision, state: PostState): PostEvent[] {
       if (existing.author !== actor.userId && post.author !== actor.userId) {
         throw new NotAuthor("only the comment's author or the post's author can remove it");
       }
-      return [{ type: "CommentRemoved", data: { commentId: command.commentId, by: actor.userId, at } }];
+      return [{
+        type: "CommentRemoved",
+        data: { commentId: command.commentId, by: actor.userId, at },
+      }];
     }
     case "DeletePost": {
       const post = live(state, command.postId);
