@@ -1,0 +1,83 @@
+import { z } from "zod";
+
+const list = z.string().transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean));
+const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
+const pgUrl = z.string().regex(/^postgres(ql)?:\/\//, {
+  error: "must be a postgres:// or postgresql:// URL",
+});
+
+/** Every setting, read from the environment and validated at start. */
+export const configSchema = z.object({
+  PORT: z.coerce.number().int().min(1).max(65535).default(8000),
+  DATABASE_URL: pgUrl.optional(),
+  READ_DATABASE_URL: pgUrl.optional(),
+  KAFKA_BROKERS: list.optional(),
+  KAFKA_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,200}$/).default("agora.events"),
+  KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(3),
+  KAFKA_GROUP_ID: z.string().min(1).default("agora-projector"),
+  KAFKA_CLIENT_ID: z.string().min(1).default("agora"),
+  KAFKA_SSL: bool.default(false),
+  KAFKA_SASL_MECHANISM: z.enum(["plain", "scram-sha-256", "scram-sha-512"]).optional(),
+  KAFKA_SASL_USERNAME: z.string().optional(),
+  KAFKA_SASL_PASSWORD: z.string().optional(),
+  SESSION_SECRET: z.string().min(32, { error: "must be at least 32 characters" }).optional(),
+  ADMIN_USERNAMES: list.default([]),
+  ROLE: z.enum(["all", "web", "command", "query", "worker"]).default("all"),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+}).superRefine((c, ctx) => {
+  if (c.KAFKA_SASL_MECHANISM && !(c.KAFKA_SASL_USERNAME && c.KAFKA_SASL_PASSWORD)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["KAFKA_SASL_USERNAME"],
+      message: "KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required with KAFKA_SASL_MECHANISM",
+    });
+  }
+});
+
+/** The validated configuration. */
+export type Config = z.output<typeof configSchema>;
+
+/** Invalid settings: the message lists every problem, one per line. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  }
+}
+
+/**
+ * Reads and validates the configuration; throws ConfigError listing every
+ * problem at once.
+ *
+ * @example
+ * ```ts
+ * const config = loadConfig(Deno.env.toObject());
+ * ```
+ */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ""),
+  );
+  const parsed = configSchema.safeParse(present);
+  if (parsed.success) return parsed.data;
+  throw new ConfigError(
+    parsed.error.issues.map((i) => `${i.path.join(".") || "(config)"}: ${i.message}`),
+  );
+}
+
+/** Kafka settings of the bus adapter, from the configuration. */
+export function kafkaOptions(config: Config) {
+  return {
+    brokers: config.KAFKA_BROKERS ?? [],
+    topic: config.KAFKA_TOPIC,
+    partitions: config.KAFKA_PARTITIONS,
+    clientId: config.KAFKA_CLIENT_ID,
+    ssl: config.KAFKA_SSL,
+    sasl: config.KAFKA_SASL_MECHANISM
+      ? {
+        mechanism: config.KAFKA_SASL_MECHANISM,
+        username: config.KAFKA_SASL_USERNAME!,
+        password: config.KAFKA_SASL_PASSWORD!,
+      }
+      : undefined,
+  };
+}

@@ -1,0 +1,139 @@
+import { type Consumer, Kafka, type KafkaConfig, logLevel, type SASLOptions } from "kafkajs";
+import type { Logger } from "../../app/log.ts";
+import { silentLogger } from "../../app/log.ts";
+import type { ConsumedMessage, EventBus, EventConsumer, EventPublisher } from "../bus/bus.ts";
+import { encode, tryDecode } from "../bus/wire.ts";
+
+/** Connection settings of the Kafka adapter. */
+export type KafkaBusOptions = {
+  brokers: string[];
+  topic: string;
+  /** Partitions of the topic when it is created (default 3). */
+  partitions?: number;
+  clientId?: string;
+  ssl?: boolean;
+  sasl?: { mechanism: "plain" | "scram-sha-256" | "scram-sha-512"; username: string; password: string };
+  logger?: Logger;
+};
+
+/**
+ * The bus on Apache Kafka (kafkajs, kept behind the project's own interface):
+ * one topic, idempotent producer with acks from all in-sync replicas, key =
+ * stream id so each aggregate's events stay in order within one partition.
+ *
+ * @example
+ * ```ts
+ * const bus = kafkaBus({ brokers: ["127.0.0.1:9092"], topic: "agora.events" });
+ * await bus.ensureTopic();
+ * ```
+ */
+export function kafkaBus(options: KafkaBusOptions): EventBus {
+  const logger = options.logger ?? silentLogger;
+  const config: KafkaConfig = {
+    clientId: options.clientId ?? "agora",
+    brokers: options.brokers,
+    ssl: options.ssl,
+    sasl: options.sasl as SASLOptions | undefined,
+    logLevel: logLevel.NOTHING,
+    retry: { initialRetryTime: 200, retries: 8 },
+  };
+  const kafka = new Kafka(config);
+  const topic = options.topic;
+
+  return {
+    topic,
+    async ensureTopic() {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        const existing = await admin.listTopics();
+        if (!existing.includes(topic)) {
+          await admin.createTopics({
+            topics: [{ topic, numPartitions: options.partitions ?? 3, replicationFactor: 1 }],
+            waitForLeaders: true,
+          });
+          logger.info("kafka topic created", { topic, partitions: options.partitions ?? 3 });
+        }
+      } finally {
+        await admin.disconnect();
+      }
+    },
+
+    async publisher(): Promise<EventPublisher> {
+      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      await producer.connect();
+      return {
+        async publish(events) {
+          if (events.length === 0) return;
+          await producer.send({
+            topic,
+            acks: -1,
+            messages: events.map((event) => encode(event)),
+          });
+        },
+        close: () => producer.disconnect(),
+      };
+    },
+
+    consumer({ groupId }): EventConsumer {
+      const consumer: Consumer = kafka.consumer({
+        groupId,
+        sessionTimeout: 10_000,
+        rebalanceTimeout: 20_000,
+        heartbeatInterval: 1_000,
+        maxWaitTimeInMs: 250,
+        retry: { initialRetryTime: 200, retries: 10 },
+      });
+      let assigned: number[] = [];
+      return {
+        assignment: () => [...assigned],
+        async start({ handle, checkpoint }) {
+          // On every (re)join the PostgreSQL checkpoint, not Kafka's committed offset, says where to resume.
+          consumer.on(consumer.events.GROUP_JOIN, (event) => {
+            assigned = [...(event.payload.memberAssignment[topic] ?? [])].sort((a, b) => a - b);
+            logger.info("projector joined group", { groupId, partitions: assigned });
+            for (const partition of assigned) {
+              checkpoint(topic, partition).then((offset) => {
+                if (offset !== null) consumer.seek({ topic, partition, offset: String(offset) });
+              }).catch((error) => logger.error("seek failed", { partition, error: String(error) }));
+            }
+          });
+          await consumer.connect();
+          await consumer.subscribe({ topics: [topic], fromBeginning: true });
+          await consumer.run({
+            autoCommit: false,
+            eachBatchAutoResolve: false,
+            eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+              if (!isRunning() || isStale() || batch.messages.length === 0) return;
+              const messages: ConsumedMessage[] = batch.messages.map((m) => {
+                const wire = {
+                  key: m.key?.toString() ?? "",
+                  value: m.value?.toString() ?? "",
+                  headers: Object.fromEntries(
+                    Object.entries(m.headers ?? {}).map(([k, v]) => [k, String(v ?? "")]),
+                  ),
+                };
+                return { offset: Number(m.offset), wire, ...tryDecode(wire) } as ConsumedMessage;
+              });
+              const outcome = await handle({ topic, partition: batch.partition, messages });
+              if (outcome.kind === "seek") {
+                consumer.seek({ topic, partition: batch.partition, offset: String(outcome.offset) });
+                return;
+              }
+              resolveOffset(batch.messages.at(-1)!.offset);
+              // Kafka's committed offset is a hint for tools; the PostgreSQL checkpoint is the truth.
+              await consumer.commitOffsets([
+                { topic, partition: batch.partition, offset: String(outcome.nextOffset) },
+              ]).catch(() => {});
+              await heartbeat();
+            },
+          });
+        },
+        async stop() {
+          await consumer.disconnect();
+          assigned = [];
+        },
+      };
+    },
+  };
+}

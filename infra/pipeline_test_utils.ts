@@ -1,0 +1,131 @@
+import assert from "node:assert/strict";
+import { adminCommandHandlers } from "../app/admin_handlers.ts";
+import { type RequestContext, requestContext } from "../app/context.ts";
+import { createMediator, type Mediator } from "../app/mediator.ts";
+import { postCommandHandlers } from "../app/post_handlers.ts";
+import { userCommandHandlers } from "../app/user_handlers.ts";
+import type { Actor } from "../domain/mod.ts";
+import { kafkaBus } from "./kafka/kafka_bus.ts";
+import type { EventBus } from "./bus/bus.ts";
+import { scryptHasher } from "./password.ts";
+import type { Sql } from "./postgres/connect.ts";
+import { postgresEventStore } from "./postgres/event_store.ts";
+import { migrate } from "./postgres/migrate.ts";
+import { tempDatabase } from "./postgres/test_utils.ts";
+import { createRestorer } from "./projections/restore.ts";
+import { verifyReadModel } from "./projections/verify.ts";
+
+/** The broker the test run started (scripts/test.sh) or the developer named. */
+export function brokers(): string[] {
+  return (Deno.env.get("KAFKA_BROKERS") ?? "127.0.0.1:9092").split(",");
+}
+
+/** A bus on a topic no other test uses. */
+export function testBus(options: { partitions?: number; topic?: string } = {}): EventBus {
+  return kafkaBus({
+    brokers: brokers(),
+    topic: options.topic ?? `agora.test.${crypto.randomUUID().slice(0, 8)}`,
+    partitions: options.partitions ?? 3,
+  });
+}
+
+const fastHasher = scryptHasher({ N: 1 << 10, r: 8, p: 1, keyLength: 32 });
+
+/**
+ * Event store and read store (one database, or two with `separateReadStore`),
+ * migrated, with a command-side mediator that writes to the event store.
+ */
+export async function stores(options: { separateReadStore?: boolean } = {}) {
+  const eventDb = await tempDatabase();
+  const readDb = options.separateReadStore ? await tempDatabase("agora_read") : eventDb;
+  const eventSql = eventDb.connect({ max: 10 });
+  const readSql = options.separateReadStore ? readDb.connect({ max: 10 }) : eventSql;
+  await migrate(eventSql, "event_store");
+  await migrate(readSql, "read_store");
+  const store = postgresEventStore(eventSql);
+  const restorer = createRestorer({ eventSql, readSql });
+  const mediator = createMediator({
+    side: "command",
+    commands: [
+      ...postCommandHandlers({ store }),
+      ...userCommandHandlers({ store, hasher: fastHasher }),
+      ...adminCommandHandlers({ restorer }),
+    ],
+  });
+  return {
+    eventDb,
+    readDb,
+    eventSql,
+    readSql,
+    store,
+    mediator,
+    restorer,
+    register: (username: string) => register(mediator, username),
+    async [Symbol.asyncDispose]() {
+      if (readDb !== eventDb) await readDb[Symbol.asyncDispose]();
+      await eventDb[Symbol.asyncDispose]();
+    },
+  };
+}
+
+async function register(mediator: Mediator, username: string): Promise<RequestContext> {
+  const { userId } = await mediator.send(
+    { type: "RegisterUser", username, password: "password-1" },
+    requestContext(),
+  );
+  const actor: Actor = { userId, username, isAdmin: false };
+  return requestContext({ actor });
+}
+
+/** Highest global position in the event store. */
+export async function lastPosition(eventSql: Sql): Promise<number> {
+  const [{ max }] = await eventSql`select coalesce(max(global_position), 0)::int as max from events`;
+  return max;
+}
+
+/**
+ * Waits until `check` holds, re-checking whenever the projector NOTIFYs and
+ * at a slow safety interval; fails after `timeoutMs`. No fixed sleeps.
+ */
+export async function until(
+  readSql: Sql,
+  check: () => Promise<boolean>,
+  options: { timeoutMs?: number; what?: string } = {},
+): Promise<void> {
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  let nudge: (() => void) | null = null;
+  const listener = await readSql.listen("projection_advanced", () => nudge?.());
+  try {
+    while (!(await check())) {
+      const left = deadline - Date.now();
+      if (left <= 0) assert.fail(`timed out waiting for ${options.what ?? "condition"}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(left, 250));
+        nudge = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  } finally {
+    await listener.unlisten();
+  }
+}
+
+/** Waits until the projector has applied everything up to the store's last position. */
+export async function projected(
+  s: { eventSql: Sql; readSql: Sql },
+  options: { timeoutMs?: number } = {},
+): Promise<void> {
+  const target = await lastPosition(s.eventSql);
+  await until(s.readSql, async () => {
+    const [row] = await s.readSql`select 1 from applied_positions where position = ${target}`;
+    return row !== undefined || target === 0;
+  }, { ...options, what: `position ${target}` });
+}
+
+/** Runs the verifier and fails the test with its differences. */
+export async function assertVerified(s: { eventSql: Sql; readSql: Sql }): Promise<void> {
+  const { differences } = await verifyReadModel({ eventSql: s.eventSql, readSql: s.readSql });
+  assert.deepEqual(differences, [], "verifier: projections differ from the event store");
+}

@@ -1,0 +1,167 @@
+import type { Logger } from "../../app/log.ts";
+import { silentLogger } from "../../app/log.ts";
+import type { Metrics } from "../../app/metrics.ts";
+import { type Cursor, START } from "../../app/ports.ts";
+import type { EventPublisher } from "../bus/bus.ts";
+import type { Sql } from "../postgres/connect.ts";
+import { readAll } from "../postgres/read_all.ts";
+import { EVENTS_CHANNEL } from "../postgres/tables.ts";
+
+/** The relay's saved cursor. */
+export const LOAD_CURSOR_SQL = `
+  select transaction_id::text as transaction_id, position from relay_cursors where relay = $1`;
+
+/** Saves the cursor after the bus acknowledged everything before it. */
+export const SAVE_CURSOR_SQL = `
+  insert into relay_cursors (relay, transaction_id, position) values ($1, $2::xid8, $3)
+  on conflict (relay) do update set transaction_id = excluded.transaction_id,
+    position = excluded.position, updated_at = now()`;
+
+/** Options of the outbox relay. */
+export type RelayOptions = {
+  /** The event store. */
+  sql: Sql;
+  publisher: EventPublisher;
+  /** Relays with the same name share one cursor and one leader. */
+  name?: string;
+  batchSize?: number;
+  /** Fallback poll interval when no NOTIFY arrives. */
+  pollMs?: number;
+  logger?: Logger;
+  metrics?: Metrics;
+};
+
+/** A running relay. */
+export type Relay = {
+  /** True while this process holds the leadership. */
+  isLeader(): boolean;
+  /** The cursor of the last acknowledged batch (for tests and metrics). */
+  cursor(): Cursor;
+  /** Resolves once the relay has published everything appended before the call. */
+  caughtUp(): Promise<void>;
+  stop(): Promise<void>;
+};
+
+/**
+ * The transactional outbox relay: tails the events table through the
+ * gap-safe cursor and publishes to the bus in batches; the cursor is saved
+ * only after the bus acknowledged, so an appended event is published at least
+ * once and never lost. One leader at a time per name (a session advisory
+ * lock held on a dedicated connection: if that process or connection dies,
+ * the lock is released and another relay takes over).
+ *
+ * @example
+ * ```ts
+ * const relay = startRelay({ sql, publisher: await bus.publisher() });
+ * ```
+ */
+export function startRelay(options: RelayOptions): Relay {
+  const { sql, publisher } = options;
+  const name = options.name ?? "main";
+  const batchSize = options.batchSize ?? 500;
+  const pollMs = options.pollMs ?? 1000;
+  const logger = options.logger ?? silentLogger;
+  const metrics = options.metrics;
+
+  let stopped = false;
+  let leader = false;
+  let cursor: Cursor = START;
+  let wake: (() => void) | null = null;
+  let idleWaiters: (() => void)[] = [];
+  const wakeUp = () => wake?.();
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wake = null;
+        resolve();
+      }
+      wake = done;
+    });
+
+  const listening = sql.listen(EVENTS_CHANNEL, wakeUp).catch((error) => {
+    logger.warn("relay LISTEN failed; polling only", { error: String(error) });
+    return null;
+  });
+
+  async function lead(): Promise<void> {
+    const conn = await sql.reserve();
+    try {
+      const [{ locked }] = await conn.unsafe(`select pg_try_advisory_lock(hashtext($1)) as locked`, [
+        `agora-relay:${name}`,
+      ]);
+      if (!locked) return;
+      leader = true;
+      logger.info("relay is the leader", { relay: name });
+      const [saved] = await conn.unsafe(LOAD_CURSOR_SQL, [name]);
+      cursor = saved ? { transactionId: saved.transaction_id, position: Number(saved.position) } : START;
+      let failures = 0;
+      while (!stopped) {
+        // Read on the leader connection: if it is gone, so is the leadership.
+        const page = await readAll(conn as unknown as Sql, { after: cursor, limit: batchSize });
+        if (page.events.length === 0) {
+          const waiters = idleWaiters;
+          idleWaiters = [];
+          waiters.forEach((resolve) => resolve());
+          await sleep(pollMs);
+          continue;
+        }
+        try {
+          await publisher.publish(page.events);
+          failures = 0;
+        } catch (error) {
+          // The broker is away: keep the cursor, retry with backoff. Appends are unaffected.
+          failures++;
+          metrics?.inc("relay_publish_failures_total");
+          logger.warn("relay publish failed; will retry", { error: String(error), failures });
+          await sleep(Math.min(10_000, 250 * 2 ** Math.min(failures, 6)));
+          continue;
+        }
+        await conn.unsafe(SAVE_CURSOR_SQL, [name, page.cursor.transactionId, page.cursor.position]);
+        cursor = page.cursor;
+        metrics?.inc("relay_events_published_total", {}, page.events.length);
+        metrics?.set("relay_position", {}, cursor.position);
+      }
+    } finally {
+      if (leader) {
+        await conn.unsafe(`select pg_advisory_unlock(hashtext($1))`, [`agora-relay:${name}`])
+          .catch(() => {});
+      }
+      leader = false;
+      conn.release();
+    }
+  }
+
+  const running = (async () => {
+    while (!stopped) {
+      try {
+        await lead();
+      } catch (error) {
+        leader = false;
+        logger.warn("relay lost its connection or leadership", { error: String(error) });
+      }
+      if (!stopped) await sleep(pollMs); // a follower checks again for a free leadership
+    }
+  })();
+
+  return {
+    isLeader: () => leader,
+    cursor: () => cursor,
+    caughtUp() {
+      return new Promise<void>((resolve) => {
+        idleWaiters.push(resolve);
+        wakeUp();
+      });
+    },
+    async stop() {
+      stopped = true;
+      wakeUp();
+      await running;
+      const listener = await listening;
+      await listener?.unlisten().catch(() => {});
+      idleWaiters.forEach((resolve) => resolve());
+    },
+  };
+}
