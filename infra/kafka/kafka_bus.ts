@@ -35,7 +35,7 @@ export function kafkaBus(options: KafkaBusOptions): EventBus {
     ssl: options.ssl,
     sasl: options.sasl as SASLOptions | undefined,
     logLevel: logLevel.NOTHING,
-    retry: { initialRetryTime: 200, retries: 8 },
+    // kafkajs' default retries: fewer would weaken the idempotent producer's guarantees.
   };
   const kafka = new Kafka(config);
   const topic = options.topic;
@@ -81,7 +81,7 @@ export function kafkaBus(options: KafkaBusOptions): EventBus {
         sessionTimeout: 10_000,
         rebalanceTimeout: 20_000,
         heartbeatInterval: 1_000,
-        maxWaitTimeInMs: 250,
+        maxWaitTimeInMs: 500, // also bounds how long a rebalance waits for a fetch
         retry: { initialRetryTime: 200, retries: 10 },
       });
       let assigned: number[] = [];
