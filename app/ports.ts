@@ -1,4 +1,10 @@
-import type { AnyEvent, EventMetadata, RecordedEvent } from "../domain/mod.ts";
+import type {
+  AnyEvent,
+  EventMetadata,
+  PostDetail,
+  PostPage,
+  RecordedEvent,
+} from "../domain/mod.ts";
 
 /**
  * What a writer expects of a stream before appending:
@@ -92,12 +98,12 @@ export interface ReadStore {
   findPosts(
     filter: PostFilter,
     page: { limit: number; cursor?: string },
-  ): Promise<import("../domain/mod.ts").PostPage>;
+  ): Promise<PostPage>;
   /** A live post with its comments, and whether `viewerId` liked it. */
   findPost(
     postId: string,
     viewerId: string | null,
-  ): Promise<import("../domain/mod.ts").PostDetail | null>;
+  ): Promise<PostDetail | null>;
   /** Resolves true once the projector has applied `position`, false after `timeoutMs`. */
   waitForPosition(position: number, timeoutMs: number): Promise<boolean>;
   /** Highest global position the projector has applied. */

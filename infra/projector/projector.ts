@@ -6,10 +6,9 @@ import type { AnyEvent, RecordedEvent } from "../../domain/mod.ts";
 import type { BatchOutcome, ConsumedBatch, ConsumedMessage, EventConsumer } from "../bus/bus.ts";
 import type { Sql } from "../postgres/connect.ts";
 import { readStream } from "../postgres/read_stream.ts";
+import { PROJECTION_CHANNEL } from "../postgres/tables.ts";
 import { type FetchStream, projectEvent, type Tx } from "../projections/apply_event.ts";
 
-/** NOTIFY channel raised after each committed batch; payload = highest applied position. */
-export const PROJECTION_CHANNEL = "projection_advanced";
 
 /** How often an event is tried before it goes to the dead letters. */
 const MAX_ATTEMPTS = 3;
