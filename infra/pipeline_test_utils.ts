@@ -112,16 +112,21 @@ export async function until(
   }
 }
 
-/** Waits until the projector has applied everything up to the store's last position. */
+/**
+ * Waits until the projector has applied every event now in the store (with
+ * several partitions the last position can be applied before earlier ones).
+ */
 export async function projected(
   s: { eventSql: Sql; readSql: Sql },
   options: { timeoutMs?: number } = {},
 ): Promise<void> {
-  const target = await lastPosition(s.eventSql);
+  const rows = await s.eventSql`select global_position::int as p from events`;
+  const positions = rows.map((r) => r.p as number);
   await until(s.readSql, async () => {
-    const [row] = await s.readSql`select 1 from applied_positions where position = ${target}`;
-    return row !== undefined || target === 0;
-  }, { ...options, what: `position ${target}` });
+    const [{ n }] = await s.readSql`
+      select count(*)::int as n from applied_positions where position = any(${positions}::bigint[])`;
+    return n === positions.length;
+  }, { ...options, what: `${positions.length} events to be applied` });
 }
 
 /** Runs the verifier and fails the test with its differences. */
