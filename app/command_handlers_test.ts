@@ -36,6 +36,7 @@ async function setUp() {
             restores.push(requestedBy);
             return Promise.resolve({ jobId: "job-1" });
           },
+          job: () => Promise.resolve(null),
         },
       }),
     ],

@@ -33,7 +33,10 @@ export async function handleCommand<C, E extends AnyEvent, S extends { version: 
   const { streamId, decider, command, ctx } = options;
   // 1. load
   const history = await store.readStream(streamId);
-  const state = history.reduce((s, e) => decider.evolve(s, e as unknown as E), decider.initialState());
+  const state = history.reduce(
+    (s, e) => decider.evolve(s, e as unknown as E),
+    decider.initialState(),
+  );
   const lastPosition = history.at(-1)?.globalPosition ?? 0;
   // 2. decide
   const events = decider.decide(command, state);

@@ -19,7 +19,13 @@ const ORDER: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 }
 export function jsonLogger(level: LogLevel = "info", base: Record<string, unknown> = {}): Logger {
   const write = (at: LogLevel) => (msg: string, fields: Record<string, unknown> = {}) => {
     if (ORDER[at] < ORDER[level]) return;
-    const line = JSON.stringify({ time: new Date().toISOString(), level: at, msg, ...base, ...fields });
+    const line = JSON.stringify({
+      time: new Date().toISOString(),
+      level: at,
+      msg,
+      ...base,
+      ...fields,
+    });
     console.error(line);
   };
   return { debug: write("debug"), info: write("info"), warn: write("warn"), error: write("error") };

@@ -48,7 +48,9 @@ export type AnyCommandHandler = { [K in CommandType]: CommandHandler<K> }[Comman
 export type AnyQueryHandler = { [K in QueryType]: QueryHandler<K> }[QueryType];
 
 /** Typing helper: `defineCommand({ type: "LikePost", ... })` infers the rest. */
-export function defineCommand<K extends CommandType>(handler: CommandHandler<K>): CommandHandler<K> {
+export function defineCommand<K extends CommandType>(
+  handler: CommandHandler<K>,
+): CommandHandler<K> {
   return handler;
 }
 

@@ -13,7 +13,7 @@ import {
   defineCommand,
   MediatorConfigError,
 } from "./mediator.ts";
-import { type CommandType, commandSchemas } from "./messages.ts";
+import { commandSchemas, type CommandType } from "./messages.ts";
 import { Metrics } from "./metrics.ts";
 
 const alice: Actor = { userId: crypto.randomUUID(), username: "alice", isAdmin: false };
@@ -71,7 +71,11 @@ Deno.test("Mediator - validation runs first and names the field; the handler nev
   );
   assert.equal(seen.length, 0);
   await mediator.send({ type: "CreatePost", message: "  hello  " }, ctx);
-  assert.deepEqual(seen[0].message, { type: "CreatePost", message: "hello" }, "zod output (trimmed)");
+  assert.deepEqual(
+    seen[0].message,
+    { type: "CreatePost", message: "hello" },
+    "zod output (trimmed)",
+  );
 });
 
 Deno.test("Mediator - authorization comes from the context: anonymous, signed in, admin", async () => {

@@ -76,10 +76,46 @@ export interface PasswordHasher {
   verify(password: string, hash: string): Promise<boolean>;
 }
 
+/**
+ * Where a restore job is: rebuilding, swapping the tables in, or finished.
+ *
+ * @example
+ * ```ts
+ * const finished = (s: RestoreStatus) => s === "done" || s === "failed";
+ * ```
+ */
+export type RestoreStatus = "running" | "swapping" | "done" | "failed";
+
+/**
+ * A restore job's progress, as the admin page and the CLI show it.
+ *
+ * @example
+ * ```ts
+ * const job = await restorer.job(jobId);
+ * console.log(`${job?.percent}% ${job?.done}/${job?.total} events`);
+ * ```
+ */
+export type RestoreJob = {
+  readonly id: string;
+  readonly status: RestoreStatus;
+  readonly requestedBy: string;
+  /** Events in the store when the job started; grows if more arrive while it runs. */
+  readonly total: number;
+  /** Events applied to the new tables so far. */
+  readonly done: number;
+  /** 0..100; 100 once done. */
+  readonly percent: number;
+  readonly error: string | null;
+  readonly startedAt: Date;
+  readonly finishedAt: Date | null;
+};
+
 /** Rebuilds the read store from the event store in the background. */
 export interface ReadModelRestorer {
   /** Starts a restore job (or returns the one already running). */
   start(options: { requestedBy: string }): Promise<{ jobId: string }>;
+  /** A job's progress, or null for an unknown id. */
+  job(jobId: string): Promise<RestoreJob | null>;
 }
 
 /** A filter on the feed; every field narrows it. */

@@ -25,7 +25,11 @@ export function postCommandHandlers(deps: { store: EventStore }): AnyCommandHand
   const { store } = deps;
 
   /** Runs a Post command on its stream, stamped with the actor and the time. */
-  function run(postId: string, command: PostCommand & Record<string, unknown>, ctx: RequestContext) {
+  function run(
+    postId: string,
+    command: PostCommand & Record<string, unknown>,
+    ctx: RequestContext,
+  ) {
     const actor = ctx.actor!; // the mediator's authorization step guarantees a signed-in actor
     return handleCommand(store, {
       streamId: postStreamId(postId),

@@ -3,8 +3,8 @@ import {
   ConcurrencyError,
   foldUser,
   InvalidCredentials,
-  type UserEvent,
   userDecider,
+  type UserEvent,
   userStreamId,
 } from "../domain/mod.ts";
 import { handleCommand } from "./handle_command.ts";
@@ -75,5 +75,9 @@ export async function authenticate(
   if (!(await deps.hasher.verify(credentials.password, state.passwordHash))) {
     throw new InvalidCredentials();
   }
-  return { userId: state.userId, username: state.username, isAdmin: deps.admins.has(state.username) };
+  return {
+    userId: state.userId,
+    username: state.username,
+    isAdmin: deps.admins.has(state.username),
+  };
 }

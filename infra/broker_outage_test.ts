@@ -28,7 +28,12 @@ Deno.test("Pipeline - the broker stopped during appends: appends succeed, the re
   await broker("start");
   await using s = await stores();
   const bus = kafkaBus({ brokers: [`127.0.0.1:${PORT}`], topic: "agora.outage", partitions: 3 });
-  const worker = await startWorker({ eventSql: s.eventSql, readSql: s.readSql, bus, groupId: "outage" });
+  const worker = await startWorker({
+    eventSql: s.eventSql,
+    readSql: s.readSql,
+    bus,
+    groupId: "outage",
+  });
   try {
     const alice = await s.register("alice");
     await s.mediator.send({ type: "CreatePost", message: "before the outage" }, alice);
@@ -37,10 +42,14 @@ Deno.test("Pipeline - the broker stopped during appends: appends succeed, the re
     await broker("stop");
     const during: string[] = [];
     for (let i = 0; i < 10; i++) {
-      const { postId } = await s.mediator.send({ type: "CreatePost", message: `outage ${i}` }, alice);
+      const { postId } = await s.mediator.send(
+        { type: "CreatePost", message: `outage ${i}` },
+        alice,
+      );
       during.push(postId);
     }
-    const [{ n }] = await s.eventSql`select count(*)::int as n from events where event_type = 'PostCreated'`;
+    const [{ n }] = await s
+      .eventSql`select count(*)::int as n from events where event_type = 'PostCreated'`;
     assert.equal(n, 11, "every append succeeded without the broker");
 
     await broker("resume");

@@ -27,7 +27,10 @@ async function worker(s: Stores, bus: EventBus, groupId = `group-${crypto.random
 /** A small social burst: posts, likes, comments, an edit, a removal. */
 async function burst(s: Stores, options: { users?: number; posts?: number } = {}) {
   const users = await Promise.all(
-    Array.from({ length: options.users ?? 4 }, () => s.register(`u_${crypto.randomUUID().slice(0, 8)}`)),
+    Array.from(
+      { length: options.users ?? 4 },
+      () => s.register(`u_${crypto.randomUUID().slice(0, 8)}`),
+    ),
   );
   const postIds: string[] = [];
   for (let i = 0; i < (options.posts ?? 6); i++) {
@@ -35,15 +38,17 @@ async function burst(s: Stores, options: { users?: number; posts?: number } = {}
     const { postId } = await s.mediator.send({ type: "CreatePost", message: `post ${i}` }, author);
     postIds.push(postId);
   }
-  await Promise.all(postIds.flatMap((postId) =>
-    users.map((u) => s.mediator.send({ type: "LikePost", postId }, u))
-  ));
+  await Promise.all(
+    postIds.flatMap((postId) => users.map((u) => s.mediator.send({ type: "LikePost", postId }, u))),
+  );
   for (const [i, postId] of postIds.entries()) {
     const { commentId } = await s.mediator.send(
       { type: "AddComment", postId, comment: `comment on ${i}` },
       users[(i + 1) % users.length],
     );
-    if (i % 3 === 0) await s.mediator.send({ type: "RemoveComment", postId, commentId }, users[i % users.length]);
+    if (i % 3 === 0) {
+      await s.mediator.send({ type: "RemoveComment", postId, commentId }, users[i % users.length]);
+    }
     if (i % 2 === 0) await s.mediator.send({ type: "UnlikePost", postId }, users[0]);
   }
   await s.mediator.send({ type: "EditMessage", postId: postIds[0], message: "edited" }, users[0]);
@@ -132,15 +137,18 @@ Deno.test("Pipeline - the topic replayed from offset 0 into the same projector: 
     await w.stop();
     w = undefined;
     // Rewind: the checkpoint says "start from 0", so every message is delivered again.
-    const rewound = await s.readSql`update projector_checkpoints set next_offset = 0 returning partition`;
+    const rewound = await s
+      .readSql`update projector_checkpoints set next_offset = 0 returning partition`;
     assert.ok(rewound.length > 0);
-    const [{ end }] = await s.readSql`select sum(next_offset)::int as end from projector_checkpoints`;
+    const [{ end }] = await s
+      .readSql`select sum(next_offset)::int as end from projector_checkpoints`;
     w = await worker(s, bus, groupId);
     const alice = await s.register("alice");
     await s.mediator.send({ type: "CreatePost", message: "after the replay" }, alice);
     await projected(s);
     await until(s.readSql, async () => {
-      const [{ now }] = await s.readSql`select sum(next_offset)::int as now from projector_checkpoints`;
+      const [{ now }] = await s
+        .readSql`select sum(next_offset)::int as now from projector_checkpoints`;
       return now >= (end ?? 0);
     }, { what: "the replay to reach the old end" });
     const likesAfter = await s.readSql`select id, likes, comments from posts
@@ -162,7 +170,11 @@ Deno.test("Pipeline - a poison message goes to dead letters and later events sti
     await producer.connect();
     await producer.send({
       topic: bus.topic,
-      messages: [{ key: "post-garbage", value: "{ this is not an event", headers: { "event-type": "PostLiked" } }],
+      messages: [{
+        key: "post-garbage",
+        value: "{ this is not an event",
+        headers: { "event-type": "PostLiked" },
+      }],
     });
     const alice = await s.register("alice");
     const { postId } = await s.mediator.send({ type: "CreatePost", message: "still works" }, alice);
@@ -231,7 +243,8 @@ Deno.test("Pipeline - two workers in one consumer group split the partitions: ve
     assert.ok([a, b].filter((w) => w.relay.isLeader()).length <= 1, "at most one relay leads");
     await burst(s, { users: 6, posts: 16 });
     await projected(s);
-    const [{ n }] = await s.readSql`select count(distinct partition)::int as n from projector_checkpoints`;
+    const [{ n }] = await s
+      .readSql`select count(distinct partition)::int as n from projector_checkpoints`;
     assert.ok(n >= 2, "events went through several partitions");
     await assertVerified(s);
   } finally {

@@ -79,7 +79,8 @@ async function register(mediator: Mediator, username: string): Promise<RequestCo
 
 /** Highest global position in the event store. */
 export async function lastPosition(eventSql: Sql): Promise<number> {
-  const [{ max }] = await eventSql`select coalesce(max(global_position), 0)::int as max from events`;
+  const [{ max }] =
+    await eventSql`select coalesce(max(global_position), 0)::int as max from events`;
   return max;
 }
 

@@ -8,13 +8,15 @@ export type WireMessage = {
 };
 
 /** One consumed message: decoded when it could be, with its offset in the partition. */
-export type ConsumedMessage = {
-  readonly offset: number;
-  readonly wire: WireMessage;
-} & (
-  | { readonly event: RecordedEvent<AnyEvent>; readonly error?: undefined }
-  | { readonly event: null; readonly error: string }
-);
+export type ConsumedMessage =
+  & {
+    readonly offset: number;
+    readonly wire: WireMessage;
+  }
+  & (
+    | { readonly event: RecordedEvent<AnyEvent>; readonly error?: undefined }
+    | { readonly event: null; readonly error: string }
+  );
 
 /** Messages of one partition, in offset order. */
 export type ConsumedBatch = {

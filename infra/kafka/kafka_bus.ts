@@ -12,7 +12,11 @@ export type KafkaBusOptions = {
   partitions?: number;
   clientId?: string;
   ssl?: boolean;
-  sasl?: { mechanism: "plain" | "scram-sha-256" | "scram-sha-512"; username: string; password: string };
+  sasl?: {
+    mechanism: "plain" | "scram-sha-256" | "scram-sha-512";
+    username: string;
+    password: string;
+  };
   logger?: Logger;
 };
 
@@ -117,7 +121,11 @@ export function kafkaBus(options: KafkaBusOptions): EventBus {
               });
               const outcome = await handle({ topic, partition: batch.partition, messages });
               if (outcome.kind === "seek") {
-                consumer.seek({ topic, partition: batch.partition, offset: String(outcome.offset) });
+                consumer.seek({
+                  topic,
+                  partition: batch.partition,
+                  offset: String(outcome.offset),
+                });
                 return;
               }
               resolveOffset(batch.messages.at(-1)!.offset);

@@ -65,7 +65,10 @@ Deno.test("Event store - a new stream is created once; an expected version ahead
   await store.append("post-b", liked(1), { expectedVersion: 0 });
   await assert.rejects(store.append("post-b", liked(1), { expectedVersion: 0 }), ConcurrencyError);
   await assert.rejects(store.append("post-b", liked(1), { expectedVersion: 5 }), ConcurrencyError);
-  await assert.rejects(store.append("post-none", liked(1), { expectedVersion: 3 }), ConcurrencyError);
+  await assert.rejects(
+    store.append("post-none", liked(1), { expectedVersion: 3 }),
+    ConcurrencyError,
+  );
   const any = await store.append("post-b", liked(2), { expectedVersion: "any" });
   assert.equal(any.nextExpectedVersion, 3);
   assert.deepEqual((await store.readStream("post-b")).map((e) => e.streamVersion), [1, 2, 3]);
@@ -151,7 +154,8 @@ Deno.test("Event store - UPDATE, DELETE and TRUNCATE on events fail, also for th
   await using db = await tempDatabase();
   const { sql, store } = await storeIn(db);
   await store.append("post-d", liked(1), { expectedVersion: 0 });
-  const [{ owner }] = await sql`select tableowner as owner from pg_tables where tablename = 'events'`;
+  const [{ owner }] =
+    await sql`select tableowner as owner from pg_tables where tablename = 'events'`;
   const [{ me }] = await sql`select current_user as me`;
   assert.equal(owner, me, "this test runs as the table owner");
   await assert.rejects(sql`update events set event_type = 'X'`, /append-only: UPDATE/);

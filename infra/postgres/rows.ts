@@ -1,4 +1,9 @@
-import { type AnyEvent, type EventMetadata, readEvent, type RecordedEvent } from "../../domain/mod.ts";
+import {
+  type AnyEvent,
+  type EventMetadata,
+  readEvent,
+  type RecordedEvent,
+} from "../../domain/mod.ts";
 
 /** The columns every event read selects, in SQL. */
 export const EVENT_COLUMNS = `global_position, transaction_id::text as transaction_id, stream_id,

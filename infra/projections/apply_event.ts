@@ -52,8 +52,12 @@ export async function applyEvent(tx: Tx, event: RecordedEvent<AnyEvent>): Promis
     }
     case "PostUnliked": {
       const postId = postIdOf(event.streamId);
-      await tx`delete from likes where post_id = ${postId} and user_id = ${event.data.userId}`;
-      await tx`update posts set likes = likes - 1, version = ${version} where id = ${postId}`;
+      // Count what was really removed, so a stray event cannot make the count drift.
+      await tx`with gone as (
+                 delete from likes where post_id = ${postId} and user_id = ${event.data.userId}
+                 returning 1)
+               update posts set likes = likes - (select count(*) from gone), version = ${version}
+               where id = ${postId}`;
       return;
     }
     case "CommentAdded": {
@@ -73,8 +77,10 @@ export async function applyEvent(tx: Tx, event: RecordedEvent<AnyEvent>): Promis
     }
     case "CommentRemoved": {
       const postId = postIdOf(event.streamId);
-      await tx`delete from comments where id = ${event.data.commentId}`;
-      await tx`update posts set comments = comments - 1, version = ${version} where id = ${postId}`;
+      await tx`with gone as (delete from comments where id = ${event.data.commentId} returning 1)
+               update posts set comments = comments - (select count(*) from gone),
+                 version = ${version}
+               where id = ${postId}`;
       return;
     }
     case "PostRemoved": {

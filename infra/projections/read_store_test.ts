@@ -30,7 +30,10 @@ async function setUp(options: ReadStoreOptions = {}) {
       ...postCommandHandlers({ store: eventStore }),
       ...userCommandHandlers({ store: eventStore, hasher: fastHasher }),
       ...adminCommandHandlers({
-        restorer: { start: () => Promise.reject(new Error("no restore in these tests")) },
+        restorer: {
+          start: () => Promise.reject(new Error("no restore in these tests")),
+          job: () => Promise.resolve(null),
+        },
       }),
     ],
   });

@@ -9,7 +9,6 @@ import { readStream } from "../postgres/read_stream.ts";
 import { PROJECTION_CHANNEL } from "../postgres/tables.ts";
 import { type FetchStream, projectEvent, type Tx } from "../projections/apply_event.ts";
 
-
 /** How often an event is tried before it goes to the dead letters. */
 const MAX_ATTEMPTS = 3;
 

@@ -89,14 +89,19 @@ export function startRelay(options: RelayOptions): Relay {
   async function lead(): Promise<void> {
     const conn = await sql.reserve();
     try {
-      const [{ locked }] = await conn.unsafe(`select pg_try_advisory_lock(hashtext($1)) as locked`, [
-        `agora-relay:${name}`,
-      ]);
+      const [{ locked }] = await conn.unsafe(
+        `select pg_try_advisory_lock(hashtext($1)) as locked`,
+        [
+          `agora-relay:${name}`,
+        ],
+      );
       if (!locked) return;
       leader = true;
       logger.info("relay is the leader", { relay: name });
       const [saved] = await conn.unsafe(LOAD_CURSOR_SQL, [name]);
-      cursor = saved ? { transactionId: saved.transaction_id, position: Number(saved.position) } : START;
+      cursor = saved
+        ? { transactionId: saved.transaction_id, position: Number(saved.position) }
+        : START;
       let failures = 0;
       while (!stopped) {
         // Read on the leader connection: if it is gone, so is the leadership.

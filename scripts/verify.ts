@@ -1,0 +1,36 @@
+/**
+ * `deno task verify`: folds the event store (DATABASE_URL) from scratch and
+ * compares it row by row with the projection tables (READ_DATABASE_URL,
+ * default DATABASE_URL). Prints every difference; exit 1 when there are any,
+ * 2 when DATABASE_URL is missing.
+ */
+import { connect } from "../infra/postgres/mod.ts";
+import { verifyReadModel } from "../infra/projections/verify.ts";
+
+const url = Deno.env.get("DATABASE_URL");
+if (!url) {
+  console.error("verify: DATABASE_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/agora)");
+  Deno.exit(2);
+}
+const readUrl = Deno.env.get("READ_DATABASE_URL") || url;
+const eventSql = connect(url, { max: 2, name: "agora-verify" });
+const readSql = readUrl === url ? eventSql : connect(readUrl, { max: 2, name: "agora-verify" });
+
+let code = 0;
+try {
+  const { differences, streams, events } = await verifyReadModel({ eventSql, readSql });
+  const counted = `${streams} streams, ${events} events`;
+  if (differences.length === 0) {
+    console.log(`verify: read model matches the event store (${counted})`);
+  } else {
+    for (const line of differences) console.log(line);
+    console.log(`verify: ${differences.length} differences (${counted})`);
+    code = 1;
+  }
+} catch (error) {
+  console.error(`verify: ${error instanceof Error ? error.message : error}`);
+  code = 1;
+} finally {
+  await Promise.all([...new Set([eventSql, readSql])].map((sql) => sql.end({ timeout: 5 })));
+}
+Deno.exit(code);
