@@ -36,7 +36,14 @@ export function scryptHasher(params = DEFAULTS): PasswordHasher {
     async hash(password) {
       const salt = Buffer.from(crypto.getRandomValues(new Uint8Array(16)));
       const key = await derive(password, salt, params);
-      return ["scrypt", params.N, params.r, params.p, salt.toString("base64"), key.toString("base64")]
+      return [
+        "scrypt",
+        params.N,
+        params.r,
+        params.p,
+        salt.toString("base64"),
+        key.toString("base64"),
+      ]
         .join("$");
     },
     async verify(password, stored) {
