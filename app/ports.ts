@@ -145,3 +145,14 @@ export interface ReadStore {
   /** Highest global position the projector has applied. */
   appliedPosition(): Promise<number>;
 }
+
+/** A signed-in session as the web edge sees it. */
+export type Session = { userId: string; username: string; expiresAt: Date };
+
+/** Server-side sessions: the cookie holds a random id, the store a hash of it. */
+export interface SessionStore {
+  /** Creates a session and returns its id (for the cookie only). */
+  create(user: { userId: string; username: string }): Promise<{ id: string; expiresAt: Date }>;
+  find(id: string): Promise<Session | null>;
+  delete(id: string): Promise<void>;
+}

@@ -1,0 +1,217 @@
+/**
+ * The web app built from a manifest: static files, then file routes (each
+ * behind its folders' middlewares), then the 404 page, with one error
+ * handler for everything. Hono does the routing underneath.
+ *
+ * @module
+ */
+import { Hono } from "hono";
+import type { AssetUrls } from "./Assets.tsx";
+import { type Context, type DefaultState, redirect, type RenderInit } from "./context.ts";
+import { errorHandler, type ErrorLogger, type OnError } from "./error_handler.ts";
+import { type Middleware, runChain, runHandler } from "./handlers.ts";
+import { errorBody, HttpError } from "./http_error.ts";
+import { type Manifest, type RouteEntry, routeTable } from "./manifest.ts";
+import { type PageParts, renderPage } from "./render.tsx";
+import { honoPaths } from "./route_pattern.ts";
+import { staticFiles } from "./static_files.ts";
+
+/** Options of {@link createApp}. */
+export type AppOptions<State> = {
+  manifest: Manifest;
+  /** Called for errors on pages (not on `api/` paths), before the error pages. */
+  onError?: OnError<State>;
+  /** Defaults to `console.error`. Only 5xx are logged. */
+  logger?: ErrorLogger;
+  /** Served as they are at their path, with a short cache; default `static/` beside the manifest. */
+  staticDir?: URL;
+  /** Output of `deno task build`; default `_build/` beside the manifest. */
+  buildDir?: URL;
+  /** Overrides the built assets' URLs (tests). Default: read `assets.json` in `buildDir`. */
+  assets?: AssetUrls;
+  /** Paths below this prefix answer errors in JSON. Default `"/api"`. */
+  apiPrefix?: string;
+};
+
+/** The running app: hand `fetch` to `Deno.serve`. */
+export type WebApp = {
+  fetch(req: Request): Promise<Response>;
+};
+
+/** The `Cache-Control` of files in `static/`: short, they keep their names across deploys. */
+export const STATIC_CACHE = "public, max-age=300, must-revalidate";
+/** The `Cache-Control` of hashed build output: the name changes when the content does. */
+export const BUILD_CACHE = "public, max-age=31536000, immutable";
+
+/** Where one request goes once Hono has matched it (or not). */
+type Target<State> = {
+  route: string | null;
+  params: Record<string, string>;
+  chain: readonly Middleware<State>[];
+  /** The page `ctx.render` renders; absent for handler-only (e.g. `api/`) routes. */
+  parts?: PageParts;
+  /** The status `ctx.render` defaults to (404 on the not-found page). */
+  status?: number;
+  last: (ctx: Context<State>) => Promise<Response>;
+};
+
+/**
+ * The web app of a manifest. Module exports are checked here, once; a bad
+ * route module stops the start with its file named.
+ *
+ * @example
+ * ```ts
+ * import manifest from "./manifest.gen.ts";
+ * const app = createApp<State>({ manifest, logger, onError: rerenderForms });
+ * Deno.serve(app.fetch);
+ * ```
+ */
+export function createApp<State = DefaultState>(options: AppOptions<State>): WebApp {
+  const { manifest } = options;
+  const apiPrefix = options.apiPrefix ?? "/api";
+  const buildDir = options.buildDir ?? new URL("./_build/", manifest.baseUrl);
+  const table = routeTable<State>(manifest);
+  const assets = options.assets ?? readAssets(buildDir);
+  if (table.islands.size > 0 && !assets.islands) {
+    console.warn("web: the manifest has islands but no islands bundle exists; run deno task build");
+  }
+  const files = [
+    staticFiles(new URL("./static/", buildDir), {
+      prefix: "/_build/static",
+      cacheControl: BUILD_CACHE,
+    }),
+    staticFiles(options.staticDir ?? new URL("./static/", manifest.baseUrl), {
+      prefix: "/",
+      cacheControl: STATIC_CACHE,
+    }),
+  ];
+  const isApi = (url: URL) =>
+    url.pathname === apiPrefix || url.pathname.startsWith(apiPrefix + "/");
+  const partsOf = (page: PageParts["page"] | undefined, layouts: PageParts["layouts"]) =>
+    page && { app: table.app, layouts, page };
+  const notFoundPage = partsOf(table.notFound, table.rootLayouts);
+  const errorPage = partsOf(table.error, table.rootLayouts);
+
+  const render = (
+    ctx: Context<State>,
+    page: { parts: PageParts; data: unknown; init?: RenderInit },
+  ) =>
+    renderPage(page.parts, {
+      props: {
+        data: page.data,
+        url: ctx.url,
+        params: ctx.params,
+        route: ctx.route,
+        state: ctx.state,
+      },
+      init: page.init,
+      assets,
+      islands: table.islands,
+    });
+
+  const answerError = errorHandler<State>({
+    logger: options.logger ?? { error: (message, fields) => console.error(message, fields) },
+    onError: options.onError,
+    isApi,
+    errorPage(ctx, { data, headers }) {
+      const parts = data.status === 404 ? notFoundPage : errorPage;
+      return parts && render(ctx, { parts, data, init: { status: data.status, headers } });
+    },
+  });
+
+  async function serve(req: Request, target: Target<State>): Promise<Response> {
+    const url = new URL(req.url);
+    const ctx: Context<State> = {
+      req,
+      url,
+      params: target.params,
+      route: target.route,
+      state: {} as State, // filled in by middlewares; the app's State type says what they add
+      render(data, init) {
+        if (!target.parts) throw new Error(`${url.pathname}: this route has no page to render`);
+        const status = init?.status ?? target.status;
+        const parts = target.parts;
+        return Promise.resolve(render(ctx, { parts, data, init: { ...init, status } }));
+      },
+      redirect,
+      next: () => Promise.reject(new Error("ctx.next() is only for middlewares")),
+    };
+    // The route's errors are answered inside the chain, so middlewares see
+    // (and may add headers to) error pages like any response; a middleware's
+    // own error is answered outside it.
+    const last = () => target.last(ctx).catch((error) => answerError(error, ctx));
+    try {
+      return await runChain(ctx, { chain: target.chain, last });
+    } catch (error) {
+      return await answerError(error, ctx);
+    }
+  }
+
+  const routeTarget = (route: RouteEntry<State>): Omit<Target<State>, "params"> => ({
+    route: route.pattern,
+    chain: route.middlewares,
+    parts: partsOf(route.page, route.layouts),
+    last: (ctx) => runHandler({ handler: route.handler, hasPage: !!route.page }, ctx),
+  });
+
+  const notFound: Target<State> = {
+    route: null,
+    params: {},
+    chain: table.rootMiddlewares,
+    parts: notFoundPage,
+    status: 404,
+    last(ctx) {
+      // Rendered here rather than thrown, so the root middlewares wrap it like any page.
+      if (!notFoundPage || isApi(ctx.url)) return Promise.reject(new HttpError(404));
+      const data = { status: 404, ...errorBody(new HttpError(404)) };
+      return Promise.resolve(render(ctx, { parts: notFoundPage, data, init: { status: 404 } }));
+    },
+  };
+
+  const hono = new Hono({ strict: false });
+  hono.use(async (c, next) => {
+    const url = new URL(c.req.url);
+    for (const dir of files) {
+      const res = await dir.serve(c.req.raw, url);
+      if (res) return res;
+    }
+    await next();
+  });
+  // Registration order is match order: `table.routes` is sorted static-first.
+  for (const route of table.routes) {
+    const target = routeTarget(route);
+    for (const path of honoPaths(route.pattern)) {
+      hono.all(
+        path,
+        (c) => serve(c.req.raw, { ...target, params: paramsOf(route, c.req.param()) }),
+      );
+    }
+  }
+  hono.notFound((c) => serve(c.req.raw, notFound));
+  // Only reached when serving a static file fails; routes answer their own errors.
+  hono.onError((error) => {
+    console.error("web: serving a static file failed", error);
+    return new Response("500 Internal Server Error", { status: 500 });
+  });
+
+  return { fetch: (req) => Promise.resolve(hono.fetch(req)) };
+}
+
+function paramsOf<State>(route: RouteEntry<State>, params: Record<string, string>) {
+  return route.catchAll && params[route.catchAll] === undefined
+    ? { ...params, [route.catchAll]: "" }
+    : params;
+}
+
+function readAssets(buildDir: URL): AssetUrls {
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(new URL("./assets.json", buildDir));
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return {};
+    throw error;
+  }
+  const names = JSON.parse(text) as { styles?: string | null; islands?: string | null };
+  const url = (name?: string | null) => name ? `/_build/static/${name}` : undefined;
+  return { styles: url(names.styles), islands: url(names.islands) };
+}

@@ -1,0 +1,78 @@
+/**
+ * The one place errors become responses: `api/` paths answer JSON, pages
+ * go to the app's `onError` hook and then to `_404`/`_500`; only 5xx are
+ * logged, and a 5xx never shows its message.
+ *
+ * @module
+ */
+import type { Context } from "./context.ts";
+import { errorBody, errorHeaders, errorStatus } from "./http_error.ts";
+import type { ErrorPageData } from "./render.tsx";
+
+/** Where 5xx errors are logged; the app's `Logger` (app/log.ts) fits. */
+export type ErrorLogger = {
+  error(message: string, fields?: Record<string, unknown>): void;
+};
+
+/**
+ * Turns an error on a page into a response, e.g. a form page rendering
+ * itself again with the messages of a validation error. Return `undefined`
+ * to let the framework answer with the 404 or 500 page.
+ *
+ * @example
+ * ```ts
+ * const onError: OnError<State> = (error, ctx) => {
+ *   if (error instanceof ValidationFailed && ctx.req.method === "POST") {
+ *     return ctx.render({ errors: error.fields }, { status: 400 });
+ *   }
+ * };
+ * ```
+ */
+export type OnError<State> = (
+  error: unknown,
+  ctx: Context<State>,
+) => Response | undefined | Promise<Response | undefined>;
+
+/** Answers any thrown value for the request of `ctx`. */
+export type ErrorHandler<State> = (error: unknown, ctx: Context<State>) => Promise<Response>;
+
+/** Builds the app's error handler; `errorPage` renders `_404`/`_500` (`undefined` when absent). */
+export function errorHandler<State>(options: {
+  logger: ErrorLogger;
+  onError?: OnError<State>;
+  isApi: (url: URL) => boolean;
+  errorPage: (
+    ctx: Context<State>,
+    page: { data: ErrorPageData; headers: Record<string, string> },
+  ) => Response | undefined;
+}): ErrorHandler<State> {
+  const { logger, onError, isApi, errorPage } = options;
+  return async function answerError(error, ctx) {
+    const status = errorStatus(error);
+    if (status >= 500) {
+      logger.error("web: request failed", { ...where(ctx), status, error: describe(error) });
+    }
+    const headers = errorHeaders(error);
+    const body = errorBody(error, status);
+    if (isApi(ctx.url)) return Response.json({ error: body }, { status, headers });
+    try {
+      const answered = (await onError?.(error, ctx)) ??
+        errorPage(ctx, { data: { status, ...body }, headers });
+      if (answered) return answered;
+    } catch (failure) {
+      logger.error("web: the error page failed", { ...where(ctx), error: describe(failure) });
+    }
+    return new Response(`${status} ${body.message}`, {
+      status,
+      headers: { ...headers, "content-type": "text/plain; charset=utf-8" },
+    });
+  };
+}
+
+function where(ctx: Context<unknown>) {
+  return { method: ctx.req.method, path: ctx.url.pathname };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.stack ?? error.message : String(error);
+}

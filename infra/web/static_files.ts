@@ -1,0 +1,83 @@
+/**
+ * Serving a folder as it is (`static/`, `_build/static/`). The folder is
+ * listed once when the app starts and only listed files are served, so no
+ * request path ever reaches the file system (no `..` tricks).
+ *
+ * @module
+ */
+import { getMimeType } from "hono/utils/mime";
+
+/** Files of one folder, by URL path. */
+export type StaticFiles = {
+  /** The file's response for a GET or HEAD of a listed path, else `undefined`. */
+  serve(req: Request, url: URL): Promise<Response | undefined>;
+  readonly size: number;
+};
+
+/**
+ * Lists `dir` (missing is empty) and serves its files below `prefix`.
+ *
+ * @example
+ * ```ts
+ * const files = staticFiles(new URL("./static/", import.meta.url), {
+ *   prefix: "/",
+ *   cacheControl: "public, max-age=300",
+ * });
+ * const res = await files.serve(req, new URL(req.url));
+ * ```
+ */
+export function staticFiles(
+  dir: URL,
+  options: { prefix: string; cacheControl: string },
+): StaticFiles {
+  const files = new Map<string, URL>();
+  for (const path of listFiles(dir, "")) {
+    const encoded = path.split("/").map(encodeURIComponent).join("/");
+    files.set(options.prefix.replace(/\/$/, "") + "/" + path, new URL(encoded, dir));
+  }
+  return {
+    size: files.size,
+    async serve(req, url) {
+      if (req.method !== "GET" && req.method !== "HEAD") return undefined;
+      const file = files.get(safeDecode(url.pathname));
+      if (!file) return undefined;
+      const info = await Deno.stat(file);
+      const etag = `W/"${info.size.toString(36)}-${(info.mtime?.getTime() ?? 0).toString(36)}"`;
+      const headers = new Headers({
+        "cache-control": options.cacheControl,
+        "content-type": getMimeType(file.pathname) ?? "application/octet-stream",
+        etag,
+      });
+      if (req.headers.get("if-none-match") === etag) {
+        return new Response(null, { status: 304, headers });
+      }
+      headers.set("content-length", String(info.size));
+      if (req.method === "HEAD") return new Response(null, { headers });
+      const opened = await Deno.open(file);
+      return new Response(opened.readable, { headers });
+    },
+  };
+}
+
+function listFiles(dir: URL, below: string): string[] {
+  let entries: Deno.DirEntry[];
+  try {
+    entries = [
+      ...Deno.readDirSync(new URL(below.split("/").map(encodeURIComponent).join("/"), dir)),
+    ];
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return [];
+    throw error;
+  }
+  return entries.filter((e) => !e.name.startsWith(".")).flatMap((e) =>
+    e.isDirectory ? listFiles(dir, `${below}${e.name}/`) : e.isFile ? [`${below}${e.name}`] : []
+  );
+}
+
+function safeDecode(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}

@@ -1,0 +1,3 @@
+import { define } from "../../utils.ts";
+
+export default define.page(({ state }) => <p data-page="pricing">trail={state.trail.join(">")}</p>);

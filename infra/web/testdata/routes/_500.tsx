@@ -1,0 +1,5 @@
+import type { ErrorPageProps } from "../../mod.ts";
+
+export default function ServerError({ data }: ErrorPageProps) {
+  return <p data-page="error">{data.status} {data.code}: {data.message}</p>;
+}

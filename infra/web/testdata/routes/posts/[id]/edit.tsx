@@ -1,0 +1,5 @@
+import type { PageProps } from "../../../../mod.ts";
+
+export default function Edit({ params }: PageProps) {
+  return <p data-page="edit">edit {params.id}</p>;
+}
