@@ -2,10 +2,25 @@
 // Do not edit. Commit it: Deno Deploy needs these imports to be static.
 
 import type { Manifest } from "./infra/web/mod.ts";
+import * as $0 from "./routes/_404.tsx";
+import * as $1 from "./routes/_500.tsx";
+import * as $2 from "./routes/_app.tsx";
+import * as $3 from "./routes/_middleware.ts";
+import * as $4 from "./routes/signin.tsx";
+import * as $5 from "./routes/signout.ts";
+import * as $6 from "./routes/signup.tsx";
 
 const manifest: Manifest = {
   baseUrl: import.meta.url,
-  routes: [],
+  routes: [
+    { file: "_404.tsx", kind: "notFound", module: $0 },
+    { file: "_500.tsx", kind: "error", module: $1 },
+    { file: "_app.tsx", kind: "app", module: $2 },
+    { file: "_middleware.ts", kind: "middleware", module: $3 },
+    { file: "signin.tsx", kind: "route", pattern: "/signin", module: $4 },
+    { file: "signout.ts", kind: "route", pattern: "/signout", module: $5 },
+    { file: "signup.tsx", kind: "route", pattern: "/signup", module: $6 },
+  ],
   islands: [],
 };
 

@@ -38,6 +38,10 @@ async function setUp() {
           },
           job: () => Promise.resolve(null),
         },
+        projections: {
+          status: () => Promise.reject(new Error("not in these tests")),
+          retryDeadLetter: () => Promise.resolve(false),
+        },
       }),
     ],
   });

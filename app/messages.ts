@@ -5,24 +5,36 @@ import {
   postCommandSchemas,
   type PostDetail,
   type PostPage,
-  type Query,
-  querySchemas,
+  type Query as DomainQuery,
+  querySchemas as domainQuerySchemas,
   type UserCommand,
   userCommandSchemas,
 } from "../domain/mod.ts";
+import type { ProjectionStatus, RestoreJob } from "./ports.ts";
 
 /** Restore read DB: an administrator rebuilds the projections from the event store. */
 export const restoreReadDbSchema = z.object({ type: z.literal("RestoreReadDb") });
+
+/** Retry a dead letter: re-project its stream from the event store (administrators). */
+export const retryDeadLetterSchema = z.object({
+  type: z.literal("RetryDeadLetter"),
+  id: z.coerce.number().int().min(1),
+});
 
 /** Every command's zod schema, keyed by type. The mediator validates with these. */
 export const commandSchemas = {
   ...postCommandSchemas,
   ...userCommandSchemas,
   RestoreReadDb: restoreReadDbSchema,
+  RetryDeadLetter: retryDeadLetterSchema,
 } as const;
 
 /** Every command the mediator accepts. */
-export type Command = PostCommand | UserCommand | z.infer<typeof restoreReadDbSchema>;
+export type Command =
+  | PostCommand
+  | UserCommand
+  | z.infer<typeof restoreReadDbSchema>
+  | z.infer<typeof retryDeadLetterSchema>;
 /** Every command type name. */
 export type CommandType = Command["type"];
 
@@ -47,11 +59,24 @@ export interface CommandResults {
   DeletePost: WriteResult;
   RegisterUser: WriteResult & { userId: string };
   RestoreReadDb: { jobId: string };
+  RetryDeadLetter: { applied: boolean };
 }
 
+/** Operational queries of the admin page (administrators only). */
+export const adminQuerySchemas = {
+  GetProjectionStatus: z.object({ type: z.literal("GetProjectionStatus") }),
+  GetRestoreJob: z.object({ type: z.literal("GetRestoreJob"), jobId: z.uuid() }),
+} as const;
+
 /** Every query's zod schema, keyed by type. */
-export { querySchemas };
-export type { Query };
+export const querySchemas = { ...domainQuerySchemas, ...adminQuerySchemas } as const;
+
+/** Every query the mediator answers. */
+export type Query =
+  | DomainQuery
+  | { [K in keyof typeof adminQuerySchemas]: z.output<(typeof adminQuerySchemas)[K]> }[
+    keyof typeof adminQuerySchemas
+  ];
 /** Every query type name. */
 export type QueryType = Query["type"];
 
@@ -63,4 +88,6 @@ export interface QueryResults {
   FindPostsWithComments: PostPage;
   FindPostsWithLikes: PostPage;
   GetPostHistory: HistoryEntry[];
+  GetProjectionStatus: ProjectionStatus;
+  GetRestoreJob: RestoreJob | null;
 }

@@ -156,3 +156,46 @@ export interface SessionStore {
   find(id: string): Promise<Session | null>;
   delete(id: string): Promise<void>;
 }
+
+/** One partition checkpoint of the projector. */
+export type CheckpointView = {
+  consumerGroup: string;
+  topic: string;
+  partition: number;
+  nextOffset: number;
+  updatedAt: string;
+};
+
+/** An event the projector could not apply. */
+export type DeadLetterView = {
+  id: number;
+  eventId: string;
+  streamId: string;
+  streamVersion: number | null;
+  globalPosition: number | null;
+  eventType: string;
+  error: string;
+  attempts: number;
+  createdAt: string;
+};
+
+/** How far the read side is behind the event store. */
+export type ProjectionStatus = {
+  /** Highest position in the event store. */
+  storePosition: number;
+  /** Highest position the projector applied. */
+  appliedPosition: number;
+  /** Events in the store not yet applied. */
+  lagEvents: number;
+  /** Age of the oldest event not yet applied, 0 when caught up. */
+  lagMs: number;
+  checkpoints: CheckpointView[];
+  deadLetters: DeadLetterView[];
+};
+
+/** Operations on the projector's bookkeeping, for administrators. */
+export interface ProjectionAdmin {
+  status(): Promise<ProjectionStatus>;
+  /** Re-projects the dead letter's stream from the event store; true when it applied. */
+  retryDeadLetter(id: number): Promise<boolean>;
+}

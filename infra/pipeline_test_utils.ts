@@ -14,6 +14,7 @@ import { migrate } from "./postgres/migrate.ts";
 import { tempDatabase } from "./postgres/test_utils.ts";
 import { createRestorer } from "./projections/restore.ts";
 import { verifyReadModel } from "./projections/verify.ts";
+import { projectionAdmin } from "./projector/projection_admin.ts";
 
 /** The broker the test run started (scripts/test.sh) or the developer named. */
 export function brokers(): string[] {
@@ -49,7 +50,7 @@ export async function stores(options: { separateReadStore?: boolean } = {}) {
     commands: [
       ...postCommandHandlers({ store }),
       ...userCommandHandlers({ store, hasher: fastHasher }),
-      ...adminCommandHandlers({ restorer }),
+      ...adminCommandHandlers({ restorer, projections: projectionAdmin({ eventSql, readSql }) }),
     ],
   });
   return {

@@ -41,7 +41,9 @@ export function postgresSessionStore(sql: Sql): SessionStore {
       const [row] = await sql`
         select user_id, username, expires_at from sessions
         where id_hash = ${await hashOf(id)} and expires_at > now()`;
-      return row ? { userId: row.user_id, username: row.username, expiresAt: row.expires_at } : null;
+      return row
+        ? { userId: row.user_id, username: row.username, expiresAt: row.expires_at }
+        : null;
     },
     async delete(id) {
       await sql`delete from sessions where id_hash = ${await hashOf(id)}`;

@@ -34,6 +34,10 @@ async function setUp(options: ReadStoreOptions = {}) {
           start: () => Promise.reject(new Error("no restore in these tests")),
           job: () => Promise.resolve(null),
         },
+        projections: {
+          status: () => Promise.reject(new Error("not in these tests")),
+          retryDeadLetter: () => Promise.resolve(false),
+        },
       }),
     ],
   });

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { adminCommandHandlers } from "../../app/admin_handlers.ts";
+import { projectionAdmin } from "../projector/projection_admin.ts";
 import { type RequestContext, requestContext } from "../../app/context.ts";
 import { createMediator } from "../../app/mediator.ts";
 import { postCommandHandlers } from "../../app/post_handlers.ts";
@@ -34,7 +35,7 @@ async function setUp(options: { separateReadStore?: boolean; batchSize?: number 
     commands: [
       ...postCommandHandlers({ store }),
       ...userCommandHandlers({ store, hasher: fastHasher }),
-      ...adminCommandHandlers({ restorer }),
+      ...adminCommandHandlers({ restorer, projections: projectionAdmin({ eventSql, readSql }) }),
     ],
   });
   const register = async (username: string): Promise<RequestContext> => {

@@ -31,6 +31,8 @@ export type AppOptions<State> = {
   assets?: AssetUrls;
   /** Paths below this prefix answer errors in JSON. Default `"/api"`. */
   apiPrefix?: string;
+  /** The state each request starts with (e.g. the app's services); middlewares add to it. */
+  initialState?: (req: Request) => Partial<State>;
 };
 
 /** The running app: hand `fetch` to `Deno.serve`. */
@@ -126,7 +128,8 @@ export function createApp<State = DefaultState>(options: AppOptions<State>): Web
       url,
       params: target.params,
       route: target.route,
-      state: {} as State, // filled in by middlewares; the app's State type says what they add
+      // filled in by middlewares; the app's State type says what they add
+      state: (options.initialState?.(req) ?? {}) as State,
       render(data, init) {
         if (!target.parts) throw new Error(`${url.pathname}: this route has no page to render`);
         const status = init?.status ?? target.status;

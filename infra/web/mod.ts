@@ -19,6 +19,8 @@ export type { AppOptions, WebApp } from "./app.ts";
 export { Assets } from "./Assets.tsx";
 export type { AssetUrls } from "./Assets.tsx";
 export type { Context, DefaultState, RedirectStatus, RenderInit } from "./context.ts";
+export { getCookies, serializeCookie } from "./cookies.ts";
+export type { CookieOptions } from "./cookies.ts";
 export { csrf } from "./csrf.ts";
 export type { CsrfOptions } from "./csrf.ts";
 export { createDefine } from "./define.ts";

@@ -1,0 +1,106 @@
+import type { ProjectionAdmin, ProjectionStatus } from "../../app/ports.ts";
+import type { Sql } from "../postgres/connect.ts";
+import { readStream } from "../postgres/read_stream.ts";
+import { postIdOf, projectEvent, type Tx } from "../projections/apply_event.ts";
+
+/**
+ * The admin view of the projector: checkpoints, lag, dead letters, and the
+ * retry of a dead letter (its whole stream is projected again from the event
+ * store, so nothing is applied out of order).
+ *
+ * @example
+ * ```ts
+ * const admin = projectionAdmin({ eventSql, readSql });
+ * const { lagEvents } = await admin.status();
+ * ```
+ */
+export function projectionAdmin(deps: { eventSql: Sql; readSql: Sql }): ProjectionAdmin {
+  const { eventSql, readSql } = deps;
+  return {
+    async status(): Promise<ProjectionStatus> {
+      const [store] = await eventSql`
+        select coalesce(max(global_position), 0)::bigint as position from events`;
+      const [applied] =
+        await readSql`select max_position from projector_state where id = 'projector'`;
+      const storePosition = Number(store.position);
+      const appliedPosition = Number(applied?.max_position ?? 0);
+      // Lag: events above what the projector has applied (positions are applied per partition,
+      // so this is an estimate from the top; exact once caught up).
+      const [lag] = await eventSql`
+        select count(*)::int as n, min(occurred_at) as oldest from events
+        where global_position > ${appliedPosition}`;
+      const checkpoints = await readSql`
+        select consumer_group, topic, partition, next_offset, updated_at
+        from projector_checkpoints order by consumer_group, topic, partition`;
+      const dead = await readSql`
+        select id, event_id, stream_id, stream_version, global_position, event_type, error, attempts,
+               created_at
+        from dead_letters where resolved_at is null order by id desc limit 100`;
+      return {
+        storePosition,
+        appliedPosition,
+        lagEvents: lag.n,
+        lagMs: lag.oldest ? Math.max(0, Date.now() - new Date(lag.oldest).getTime()) : 0,
+        checkpoints: checkpoints.map((c) => ({
+          consumerGroup: c.consumer_group,
+          topic: c.topic,
+          partition: c.partition,
+          nextOffset: Number(c.next_offset),
+          updatedAt: new Date(c.updated_at).toISOString(),
+        })),
+        deadLetters: dead.map((d) => ({
+          id: Number(d.id),
+          eventId: d.event_id,
+          streamId: d.stream_id,
+          streamVersion: d.stream_version === null ? null : Number(d.stream_version),
+          globalPosition: d.global_position === null ? null : Number(d.global_position),
+          eventType: d.event_type,
+          error: d.error,
+          attempts: d.attempts,
+          createdAt: new Date(d.created_at).toISOString(),
+        })),
+      };
+    },
+
+    async retryDeadLetter(id: number): Promise<boolean> {
+      const [letter] = await readSql`
+        select stream_id from dead_letters where id = ${id} and resolved_at is null`;
+      if (!letter) return false;
+      const streamId: string = letter.stream_id;
+      const events = await readStream(eventSql, { streamId });
+      try {
+        await readSql.begin(async (tx) => {
+          await tx`select 1 from dead_letters where id = ${id} for update`;
+          await forgetStream(tx, streamId);
+          for (const event of events) {
+            await projectEvent(tx, event, {
+              fetchStream: (s, range) => readStream(eventSql, { streamId: s, ...range }),
+            });
+          }
+          await tx`update dead_letters set resolved_at = now() where id = ${id}`;
+        });
+        return events.length > 0;
+      } catch (error) {
+        await readSql`update dead_letters set attempts = attempts + 1,
+                      error = ${error instanceof Error ? error.message : String(error)}
+                      where id = ${id}`;
+        return false;
+      }
+    },
+  };
+}
+
+/** Removes a stream's rows from the projections so it can be applied from version 1. */
+async function forgetStream(tx: Tx, streamId: string): Promise<void> {
+  if (streamId.startsWith("post-")) {
+    const postId = postIdOf(streamId);
+    if (/^[0-9a-f-]{36}$/i.test(postId)) {
+      await tx`delete from likes where post_id = ${postId}`;
+      await tx`delete from comments where post_id = ${postId}`;
+      await tx`delete from posts where id = ${postId}`;
+    }
+  } else if (streamId.startsWith("user-")) {
+    await tx`delete from users where username = ${streamId.slice("user-".length)}`;
+  }
+  await tx`delete from projection_streams where stream_id = ${streamId}`;
+}

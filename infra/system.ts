@@ -1,0 +1,119 @@
+import { adminCommandHandlers, adminQueryHandlers } from "../app/admin_handlers.ts";
+import type { Logger } from "../app/log.ts";
+import { createMediator, type Mediator } from "../app/mediator.ts";
+import { Metrics } from "../app/metrics.ts";
+import type { EventStore, SessionStore } from "../app/ports.ts";
+import { postCommandHandlers } from "../app/post_handlers.ts";
+import { queryHandlers } from "../app/query_handlers.ts";
+import { userCommandHandlers } from "../app/user_handlers.ts";
+import { type Config, kafkaOptions } from "./config.ts";
+import { kafkaBus } from "./kafka/kafka_bus.ts";
+import { scryptHasher } from "./password.ts";
+import { connect, type Sql } from "./postgres/connect.ts";
+import { postgresEventStore } from "./postgres/event_store.ts";
+import { migrate } from "./postgres/migrate.ts";
+import { postgresSessionStore } from "./postgres/sessions.ts";
+import { type PostgresReadStore, postgresReadStore } from "./projections/read_store.ts";
+import { createRestorer, type Restorer } from "./projections/restore.ts";
+import { startWorker, type Worker } from "./worker.ts";
+import { projectionAdmin } from "./projector/projection_admin.ts";
+
+/** Everything a process needs, wired once at start (the composition root). */
+export type System = {
+  config: Config;
+  eventSql: Sql;
+  readSql: Sql;
+  store: EventStore;
+  readStore: PostgresReadStore;
+  sessions: SessionStore;
+  hasher: ReturnType<typeof scryptHasher>;
+  restorer: Restorer;
+  mediator: Mediator;
+  admins: ReadonlySet<string>;
+  metrics: Metrics;
+  logger: Logger;
+  worker: Worker | null;
+  /** Graceful stop: worker first (commits its batch), then connections. */
+  close(): Promise<void>;
+};
+
+/**
+ * Connects the stores, applies migrations, builds the mediator for the
+ * process's role, and starts the worker when the role includes it.
+ *
+ * @example
+ * ```ts
+ * const system = await createSystem(loadConfig(Deno.env.toObject()), { logger });
+ * ```
+ */
+export async function createSystem(
+  config: Config,
+  options: { logger: Logger; startWorker?: boolean },
+): Promise<System> {
+  const { logger } = options;
+  if (!config.DATABASE_URL) throw new Error("DATABASE_URL is required");
+  const eventSql = connect(config.DATABASE_URL, { name: `agora-${config.ROLE}`, max: 10 });
+  const readSql = config.READ_DATABASE_URL
+    ? connect(config.READ_DATABASE_URL, { name: `agora-${config.ROLE}`, max: 10 })
+    : eventSql;
+  await migrate(eventSql, "event_store");
+  await migrate(readSql, "read_store");
+
+  const metrics = new Metrics();
+  const store = postgresEventStore(eventSql);
+  const readStore = postgresReadStore(readSql);
+  const hasher = scryptHasher();
+  const restorer = createRestorer({ eventSql, readSql, logger });
+  const projections = projectionAdmin({ eventSql, readSql });
+  const side = config.ROLE === "command" ? "command" : config.ROLE === "query" ? "query" : "all";
+  const mediator = createMediator({
+    side,
+    commands: side === "query" ? [] : [
+      ...postCommandHandlers({ store }),
+      ...userCommandHandlers({ store, hasher }),
+      ...adminCommandHandlers({ restorer, projections }),
+    ],
+    queries: side === "command" ? [] : [
+      ...queryHandlers({ readStore, eventStore: store }),
+      ...adminQueryHandlers({ restorer, projections }),
+    ],
+    logger,
+    metrics,
+  });
+
+  let worker: Worker | null = null;
+  if (options.startWorker && config.KAFKA_BROKERS?.length) {
+    worker = await startWorker({
+      eventSql,
+      readSql,
+      bus: kafkaBus({ ...kafkaOptions(config), logger }),
+      groupId: config.KAFKA_GROUP_ID,
+      logger,
+      metrics,
+    });
+  }
+
+  return {
+    config,
+    eventSql,
+    readSql,
+    store,
+    readStore,
+    sessions: postgresSessionStore(eventSql),
+    hasher,
+    restorer,
+    mediator,
+    admins: new Set(config.ADMIN_USERNAMES.map((n) => n.toLowerCase())),
+    metrics,
+    logger,
+    worker,
+    async close() {
+      await worker?.stop();
+      await readStore.close();
+      await Promise.all([
+        eventSql.end({ timeout: 5 }),
+        readSql === eventSql ? undefined : readSql.end({ timeout: 5 }),
+      ]);
+    },
+  };
+}

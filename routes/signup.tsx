@@ -1,0 +1,60 @@
+import { z } from "zod";
+import { requestContext } from "../app/context.ts";
+import { authenticate } from "../app/user_handlers.ts";
+import { Button, Card, Field, FormAlert } from "../components/Form.tsx";
+import { define, type FormState, parseForm, rejectForm, startSession } from "../utils.ts";
+
+const form = z.object({ username: z.string().default(""), password: z.string().default("") });
+
+export const handler = define.handlers<FormState>({
+  GET(ctx) {
+    if (ctx.state.actor) return ctx.redirect("/");
+    return ctx.render({ values: { username: "" } });
+  },
+  async POST(ctx) {
+    const values = await parseForm(ctx.req, form);
+    const { system } = ctx.state;
+    try {
+      await system.mediator.send(
+        { type: "RegisterUser", username: values.username, password: values.password },
+        requestContext({ correlationId: ctx.state.ctx.correlationId }),
+      );
+      const actor = await authenticate(system, values);
+      const response = ctx.redirect("/", 303);
+      response.headers.append("set-cookie", await startSession(ctx, actor));
+      return response;
+    } catch (error) {
+      const { state, status } = rejectForm(error, { username: values.username });
+      return ctx.render(state, { status });
+    }
+  },
+});
+
+export default define.page<typeof handler>(({ data }) => (
+  <div class="mx-auto max-w-sm">
+    <h1 class="mb-6 text-2xl font-bold">Create your account</h1>
+    <Card>
+      <form method="post" action="/signup">
+        <FormAlert state={data} />
+        <Field
+          name="username"
+          label="Username"
+          state={data}
+          autocomplete="username"
+          maxLength={30}
+        />
+        <Field
+          name="password"
+          label="Password (8 characters or more)"
+          type="password"
+          state={data}
+          autocomplete="new-password"
+        />
+        <Button>Sign up</Button>
+      </form>
+    </Card>
+    <p class="mt-4 text-center text-sm text-slate-600">
+      Have an account? <a href="/signin" class="text-indigo-600 hover:underline">Sign in</a>
+    </p>
+  </div>
+));

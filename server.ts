@@ -1,0 +1,53 @@
+import type { Logger } from "./app/log.ts";
+import type { Config } from "./infra/config.ts";
+import { createSystem, type System } from "./infra/system.ts";
+import { createApp, type WebApp } from "./infra/web/mod.ts";
+import manifest from "./manifest.gen.ts";
+import type { State } from "./utils.ts";
+
+/** A running web process: the system, the web app, and the HTTP server. */
+export type Server = {
+  system: System;
+  app: WebApp;
+  url: string;
+  shutdown(): Promise<void>;
+};
+
+/**
+ * Builds the system and serves the web app on `config.PORT` (0 = any free
+ * port, for tests). With `withWorker`, the relay and projector run in the
+ * same process (`deno task dev`, ROLE=all).
+ *
+ * @example
+ * ```ts
+ * const server = await startServer(config, { logger, withWorker: true });
+ * ```
+ */
+export async function startServer(
+  config: Config,
+  options: { logger: Logger; withWorker?: boolean; hostname?: string },
+): Promise<Server> {
+  const { logger } = options;
+  const system = await createSystem(config, { logger, startWorker: options.withWorker });
+  const app = createApp<State>({
+    manifest,
+    logger: { error: (msg, fields) => logger.error(msg, fields) },
+    initialState: () => ({ system }),
+  });
+  const httpServer = Deno.serve({
+    port: config.PORT,
+    hostname: options.hostname ?? "127.0.0.1",
+    onListen: () => {},
+  }, app.fetch);
+  const { hostname, port } = httpServer.addr;
+  return {
+    system,
+    app,
+    url: `http://${hostname}:${port}`,
+    async shutdown() {
+      // Stop accepting, let in-flight requests finish, then stop the worker and close stores.
+      await httpServer.shutdown();
+      await system.close();
+    },
+  };
+}

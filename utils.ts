@@ -1,0 +1,136 @@
+/**
+ * What every route shares: the request state the root middleware fills in,
+ * the typed `define` helpers, and the few steps every server action repeats.
+ */
+import type { RequestContext } from "./app/context.ts";
+import type { Actor } from "./domain/mod.ts";
+import { AppError, ValidationFailed } from "./domain/mod.ts";
+import type { System } from "./infra/system.ts";
+import { type Context, createDefine, serializeCookie } from "./infra/web/mod.ts";
+
+/** Filled in by routes/_middleware.ts for every request. */
+export type State = {
+  system: System;
+  /** The signed-in user, or null. */
+  actor: Actor | null;
+  /** The session id from the cookie (to sign out). */
+  sessionId: string | null;
+  /** Actor + correlation id, handed to the mediator. */
+  ctx: RequestContext;
+  /** The read store position this response reflects (X-Projection-Position). */
+  position: number;
+};
+
+/** Typed route helpers, as in Fresh's `utils.ts`. */
+export const define = createDefine<State>();
+
+/** Cookie holding the position a redirect target must wait for (read-your-writes). */
+export const POSITION_COOKIE = "agora_pos";
+/** Session cookie name. */
+export const SESSION_COOKIE = "agora_session";
+
+/** Whether cookies should be `Secure` (HTTPS, also behind a proxy). */
+export function isHttps(req: Request): boolean {
+  return new URL(req.url).protocol === "https:" ||
+    req.headers.get("x-forwarded-proto") === "https";
+}
+
+/**
+ * A 303 to `location` after a successful write, carrying the write's position
+ * in a short-lived cookie so the next page waits until it is projected.
+ *
+ * @example
+ * ```ts
+ * return seeOther(ctx, `/posts/${postId}`, position);
+ * ```
+ */
+export function seeOther(ctx: Context<State>, location: string, position: number): Response {
+  const response = ctx.redirect(location, 303);
+  if (position > 0) {
+    response.headers.append(
+      "set-cookie",
+      `${POSITION_COOKIE}=${position}; Path=/; Max-Age=30; HttpOnly; SameSite=Lax${
+        isHttps(ctx.req) ? "; Secure" : ""
+      }`,
+    );
+  }
+  return response;
+}
+
+/** What a rejected form shows: the message, per-field messages, the user's input. */
+export type FormState<V extends Record<string, string> = Record<string, string>> = {
+  values: V;
+  error?: { message: string; fields: Record<string, string>; code: string };
+};
+
+/**
+ * The one mapping from a rejected command to a form page: a 4xx AppError
+ * re-renders the page with the message next to the field and the input kept;
+ * anything else goes on to the error handler (500 page).
+ */
+export function rejectForm<V extends Record<string, string>>(
+  error: unknown,
+  values: V,
+): { state: FormState<V>; status: number } {
+  if (!(error instanceof AppError) || error.status >= 500) throw error;
+  const fields = "fields" in error ? error.fields as Record<string, string> : {};
+  return {
+    state: { values, error: { message: error.message, fields, code: error.code } },
+    status: error.status,
+  };
+}
+
+/** A form field as a string ("" when missing or a file). */
+export function field(form: FormData, name: string): string {
+  const value = form.get(name);
+  return typeof value === "string" ? value : "";
+}
+
+/**
+ * Parses a submitted form with its zod schema. Every field arrives as a
+ * string; a missing one as "".
+ *
+ * @example
+ * ```ts
+ * const values = await parseForm(ctx.req, z.object({ message: z.string() }));
+ * ```
+ */
+export async function parseForm<T extends Record<string, string>>(
+  req: Request,
+  schema: import("zod").ZodType<T>,
+): Promise<T> {
+  const form = await req.formData().catch(() => new FormData());
+  const raw: Record<string, string> = {};
+  for (const [key, value] of form) if (typeof value === "string") raw[key] = value;
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ValidationFailed(
+      "the form is incomplete",
+      Object.fromEntries(parsed.error.issues.map((i) => [i.path.join("."), i.message])),
+    );
+  }
+  return parsed.data;
+}
+
+/**
+ * Starts a session for `user` (a new id at every sign-in) and returns the
+ * Set-Cookie header value.
+ */
+export async function startSession(
+  ctx: Context<State>,
+  user: { userId: string; username: string },
+): Promise<string> {
+  const { sessions } = ctx.state.system;
+  if (ctx.state.sessionId) await sessions.delete(ctx.state.sessionId);
+  const { id, expiresAt } = await sessions.create(user);
+  return serializeCookie(SESSION_COOKIE, id, {
+    maxAge: Math.floor((expiresAt.getTime() - Date.now()) / 1000),
+    secure: isHttps(ctx.req),
+  });
+}
+
+/** Ends the current session; returns the Set-Cookie header that clears it. */
+export async function endSession(ctx: Context<State>): Promise<string> {
+  if (ctx.state.sessionId) await ctx.state.system.sessions.delete(ctx.state.sessionId);
+  return serializeCookie(SESSION_COOKIE, "", { maxAge: 0, secure: isHttps(ctx.req) });
+}
