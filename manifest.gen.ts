@@ -6,9 +6,17 @@ import * as $0 from "./routes/_404.tsx";
 import * as $1 from "./routes/_500.tsx";
 import * as $2 from "./routes/_app.tsx";
 import * as $3 from "./routes/_middleware.ts";
-import * as $4 from "./routes/signin.tsx";
-import * as $5 from "./routes/signout.ts";
-import * as $6 from "./routes/signup.tsx";
+import * as $4 from "./routes/admin.tsx";
+import * as $5 from "./routes/index.tsx";
+import * as $6 from "./routes/posts/[id].tsx";
+import * as $7 from "./routes/posts/[id]/edit.tsx";
+import * as $8 from "./routes/posts/[id]/history.tsx";
+import * as $9 from "./routes/posts/new.tsx";
+import * as $10 from "./routes/signin.tsx";
+import * as $11 from "./routes/signout.ts";
+import * as $12 from "./routes/signup.tsx";
+import * as $13 from "./routes/u/[name].tsx";
+import * as $island0 from "./islands/RestoreProgress.tsx";
 
 const manifest: Manifest = {
   baseUrl: import.meta.url,
@@ -17,11 +25,20 @@ const manifest: Manifest = {
     { file: "_500.tsx", kind: "error", module: $1 },
     { file: "_app.tsx", kind: "app", module: $2 },
     { file: "_middleware.ts", kind: "middleware", module: $3 },
-    { file: "signin.tsx", kind: "route", pattern: "/signin", module: $4 },
-    { file: "signout.ts", kind: "route", pattern: "/signout", module: $5 },
-    { file: "signup.tsx", kind: "route", pattern: "/signup", module: $6 },
+    { file: "admin.tsx", kind: "route", pattern: "/admin", module: $4 },
+    { file: "index.tsx", kind: "route", pattern: "/", module: $5 },
+    { file: "posts/[id].tsx", kind: "route", pattern: "/posts/:id", module: $6 },
+    { file: "posts/[id]/edit.tsx", kind: "route", pattern: "/posts/:id/edit", module: $7 },
+    { file: "posts/[id]/history.tsx", kind: "route", pattern: "/posts/:id/history", module: $8 },
+    { file: "posts/new.tsx", kind: "route", pattern: "/posts/new", module: $9 },
+    { file: "signin.tsx", kind: "route", pattern: "/signin", module: $10 },
+    { file: "signout.ts", kind: "route", pattern: "/signout", module: $11 },
+    { file: "signup.tsx", kind: "route", pattern: "/signup", module: $12 },
+    { file: "u/[name].tsx", kind: "route", pattern: "/u/:name", module: $13 },
   ],
-  islands: [],
+  islands: [
+    { name: "RestoreProgress", module: $island0 },
+  ],
 };
 
 export default manifest;

@@ -4,9 +4,10 @@
  */
 import type { RequestContext } from "./app/context.ts";
 import type { Actor } from "./domain/mod.ts";
+import { validate } from "./app/mediator.ts";
 import { AppError, ValidationFailed } from "./domain/mod.ts";
 import type { System } from "./infra/system.ts";
-import { type Context, createDefine, serializeCookie } from "./infra/web/mod.ts";
+import { type Context, createDefine, HttpError, serializeCookie } from "./infra/web/mod.ts";
 
 /** Filled in by routes/_middleware.ts for every request. */
 export type State = {
@@ -133,4 +134,67 @@ export async function startSession(
 export async function endSession(ctx: Context<State>): Promise<string> {
   if (ctx.state.sessionId) await ctx.state.system.sessions.delete(ctx.state.sessionId);
   return serializeCookie(SESSION_COOKIE, "", { maxAge: 0, secure: isHttps(ctx.req) });
+}
+
+/** The largest JSON body the API reads (64 KiB); a larger one is answered 413. */
+export const MAX_JSON_BYTES = 64 * 1024;
+
+/**
+ * Reads a JSON request body and checks it with its zod schema: 413 when it
+ * is over {@link MAX_JSON_BYTES} (by `Content-Length` and by what actually
+ * arrives), 400 naming the problem when it is not JSON, and ValidationFailed
+ * naming each field when it does not match.
+ *
+ * @example
+ * ```ts
+ * const { message } = await parseJson(ctx.req, z.object({ message: z.string() }));
+ * ```
+ */
+export async function parseJson<T>(req: Request, schema: import("zod").ZodType<T>): Promise<T> {
+  const bytes = await readBody(req, MAX_JSON_BYTES);
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new HttpError(400, "the body is not valid UTF-8", { code: "invalid_json" });
+  }
+  if (text.trim() === "") {
+    throw new HttpError(400, "the body is empty; send a JSON object", { code: "invalid_json" });
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new HttpError(400, `the body is not valid JSON: ${reason}`, { code: "invalid_json" });
+  }
+  return validate(schema, value);
+}
+
+/** The body's bytes, refusing (413) as soon as more than `maxBytes` are announced or arrive. */
+async function readBody(req: Request, maxBytes: number): Promise<Uint8Array> {
+  const tooLarge = () =>
+    new HttpError(413, `the body is larger than ${maxBytes} bytes`, { code: "payload_too_large" });
+  if (Number(req.headers.get("content-length") ?? 0) > maxBytes) throw tooLarge();
+  if (!req.body) return new Uint8Array();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = req.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
 }

@@ -14,5 +14,6 @@ fi
 stop_kafka() { if [ "$started_kafka" = 1 ]; then bash scripts/kafka.sh stop; fi; }
 trap stop_kafka EXIT
 
+deno task build || exit 1 # manifest, island bundle and CSS the web tests serve
 mkdir -p test-results
 deno test --allow-all --junit-path=test-results/junit.xml "$@"

@@ -1,0 +1,76 @@
+/**
+ * One post: `GET /api/v1/posts/:id` -> 200 with its comments and an `ETag`
+ * of its version (404 when unknown or removed); `PATCH` {message}, with an
+ * optional `If-Match: "<version>"` (412 when stale) -> 200 {version, position};
+ * `DELETE` -> 200 {position}.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { type PostDetail, PostNotFound, ValidationFailed } from "../../../../domain/mod.ts";
+import { define, parseJson } from "../../../../utils.ts";
+
+const body = z.object({ message: z.string({ error: "message is required" }) });
+
+/** A post as the API shows it: authors are usernames. */
+function toApiPost(post: PostDetail) {
+  return {
+    id: post.id,
+    author: post.authorName,
+    message: post.message,
+    createdAt: post.createdAt,
+    updatedAt: post.updatedAt,
+    likes: post.likes,
+    likedByMe: post.likedByMe,
+    comments: post.commentList.map((c) => ({
+      id: c.id,
+      author: c.authorName,
+      comment: c.comment,
+      createdAt: c.createdAt,
+      edited: c.edited,
+    })),
+    version: post.version,
+  };
+}
+
+/** The version an `If-Match` names (`"3"`, or bare `3`); none for `*` or no header. */
+function expectedVersion(req: Request): number | undefined {
+  const value = req.headers.get("if-match")?.trim();
+  if (value === undefined || value === "*") return undefined;
+  const match = /^"?(\d{1,15})"?$/.exec(value);
+  const version = match ? Number(match[1]) : 0;
+  if (version < 1) {
+    throw new ValidationFailed(`If-Match: must be a version the post had, e.g. "3"`, {
+      "If-Match": `must be a version the post had, e.g. "3"`,
+    });
+  }
+  return version;
+}
+
+export const handler = define.handlers({
+  async GET(ctx) {
+    const postId = ctx.params.id;
+    const post = await ctx.state.system.mediator.query(
+      { type: "FindPostById", postId },
+      ctx.state.ctx,
+    );
+    if (!post) throw new PostNotFound(postId);
+    return Response.json(toApiPost(post), { headers: { etag: `"${post.version}"` } });
+  },
+  async PATCH(ctx) {
+    const expected = expectedVersion(ctx.req);
+    const { message } = await parseJson(ctx.req, body);
+    const { version, position } = await ctx.state.system.mediator.send(
+      { type: "EditMessage", postId: ctx.params.id, message, expectedVersion: expected },
+      ctx.state.ctx,
+    );
+    return Response.json({ version, position }, { headers: { etag: `"${version}"` } });
+  },
+  async DELETE(ctx) {
+    const { position } = await ctx.state.system.mediator.send(
+      { type: "DeletePost", postId: ctx.params.id },
+      ctx.state.ctx,
+    );
+    return Response.json({ position });
+  },
+});
