@@ -7,16 +7,32 @@ import * as $1 from "./routes/_500.tsx";
 import * as $2 from "./routes/_app.tsx";
 import * as $3 from "./routes/_middleware.ts";
 import * as $4 from "./routes/admin.tsx";
-import * as $5 from "./routes/index.tsx";
-import * as $6 from "./routes/posts/[id].tsx";
-import * as $7 from "./routes/posts/[id]/edit.tsx";
-import * as $8 from "./routes/posts/[id]/history.tsx";
-import * as $9 from "./routes/posts/new.tsx";
-import * as $10 from "./routes/signin.tsx";
-import * as $11 from "./routes/signout.ts";
-import * as $12 from "./routes/signup.tsx";
-import * as $13 from "./routes/u/[name].tsx";
-import * as $island0 from "./islands/RestoreProgress.tsx";
+import * as $5 from "./routes/api/v1/_middleware.ts";
+import * as $6 from "./routes/api/v1/admin/restore-read-db.ts";
+import * as $7 from "./routes/api/v1/admin/restore-read-db/[job].ts";
+import * as $8 from "./routes/api/v1/posts/[id].ts";
+import * as $9 from "./routes/api/v1/posts/[id]/comments.ts";
+import * as $10 from "./routes/api/v1/posts/[id]/comments/[commentId].ts";
+import * as $11 from "./routes/api/v1/posts/[id]/events.ts";
+import * as $12 from "./routes/api/v1/posts/[id]/like.ts";
+import * as $13 from "./routes/api/v1/posts/index.ts";
+import * as $14 from "./routes/api/v1/session.ts";
+import * as $15 from "./routes/api/v1/users.ts";
+import * as $16 from "./routes/index.tsx";
+import * as $17 from "./routes/live.ts";
+import * as $18 from "./routes/posts/[id].tsx";
+import * as $19 from "./routes/posts/[id]/edit.tsx";
+import * as $20 from "./routes/posts/[id]/history.tsx";
+import * as $21 from "./routes/posts/new.tsx";
+import * as $22 from "./routes/signin.tsx";
+import * as $23 from "./routes/signout.ts";
+import * as $24 from "./routes/signup.tsx";
+import * as $25 from "./routes/u/[name].tsx";
+import * as $island0 from "./islands/CommentList.tsx";
+import * as $island1 from "./islands/LikeButton.tsx";
+import * as $island2 from "./islands/LiveFeed.tsx";
+import * as $island3 from "./islands/LiveLikes.tsx";
+import * as $island4 from "./islands/RestoreProgress.tsx";
 
 const manifest: Manifest = {
   baseUrl: import.meta.url,
@@ -26,18 +42,64 @@ const manifest: Manifest = {
     { file: "_app.tsx", kind: "app", module: $2 },
     { file: "_middleware.ts", kind: "middleware", module: $3 },
     { file: "admin.tsx", kind: "route", pattern: "/admin", module: $4 },
-    { file: "index.tsx", kind: "route", pattern: "/", module: $5 },
-    { file: "posts/[id].tsx", kind: "route", pattern: "/posts/:id", module: $6 },
-    { file: "posts/[id]/edit.tsx", kind: "route", pattern: "/posts/:id/edit", module: $7 },
-    { file: "posts/[id]/history.tsx", kind: "route", pattern: "/posts/:id/history", module: $8 },
-    { file: "posts/new.tsx", kind: "route", pattern: "/posts/new", module: $9 },
-    { file: "signin.tsx", kind: "route", pattern: "/signin", module: $10 },
-    { file: "signout.ts", kind: "route", pattern: "/signout", module: $11 },
-    { file: "signup.tsx", kind: "route", pattern: "/signup", module: $12 },
-    { file: "u/[name].tsx", kind: "route", pattern: "/u/:name", module: $13 },
+    { file: "api/v1/_middleware.ts", kind: "middleware", module: $5 },
+    {
+      file: "api/v1/admin/restore-read-db.ts",
+      kind: "route",
+      pattern: "/api/v1/admin/restore-read-db",
+      module: $6,
+    },
+    {
+      file: "api/v1/admin/restore-read-db/[job].ts",
+      kind: "route",
+      pattern: "/api/v1/admin/restore-read-db/:job",
+      module: $7,
+    },
+    { file: "api/v1/posts/[id].ts", kind: "route", pattern: "/api/v1/posts/:id", module: $8 },
+    {
+      file: "api/v1/posts/[id]/comments.ts",
+      kind: "route",
+      pattern: "/api/v1/posts/:id/comments",
+      module: $9,
+    },
+    {
+      file: "api/v1/posts/[id]/comments/[commentId].ts",
+      kind: "route",
+      pattern: "/api/v1/posts/:id/comments/:commentId",
+      module: $10,
+    },
+    {
+      file: "api/v1/posts/[id]/events.ts",
+      kind: "route",
+      pattern: "/api/v1/posts/:id/events",
+      module: $11,
+    },
+    {
+      file: "api/v1/posts/[id]/like.ts",
+      kind: "route",
+      pattern: "/api/v1/posts/:id/like",
+      module: $12,
+    },
+    { file: "api/v1/posts/index.ts", kind: "route", pattern: "/api/v1/posts", module: $13 },
+    { file: "api/v1/session.ts", kind: "route", pattern: "/api/v1/session", module: $14 },
+    { file: "api/v1/users.ts", kind: "route", pattern: "/api/v1/users", module: $15 },
+    { file: "index.tsx", kind: "route", pattern: "/", module: $16 },
+    { file: "live.ts", kind: "route", pattern: "/live", module: $17 },
+    { file: "posts/[id].tsx", kind: "route", pattern: "/posts/:id", module: $18 },
+    { file: "posts/[id]/edit.tsx", kind: "route", pattern: "/posts/:id/edit", module: $19 },
+    { file: "posts/[id]/history.tsx", kind: "route", pattern: "/posts/:id/history", module: $20 },
+    { file: "posts/new.tsx", kind: "route", pattern: "/posts/new", module: $21 },
+    { file: "signin.tsx", kind: "route", pattern: "/signin", module: $22 },
+    { file: "signout.ts", kind: "route", pattern: "/signout", module: $23 },
+    { file: "signup.tsx", kind: "route", pattern: "/signup", module: $24 },
+    { file: "u/[name].tsx", kind: "route", pattern: "/u/:name", module: $25 },
   ],
   islands: [
-    { name: "RestoreProgress", module: $island0 },
+    { name: "CommentList", module: $island0 },
+    { name: "LikeButton", module: $island1 },
+    { name: "LiveFeed", module: $island2 },
+    { name: "LiveLikes", module: $island3 },
+    { name: "RestoreProgress", module: $island4 },
   ],
 };
 

@@ -45,7 +45,9 @@ export async function startServer(
     app,
     url: `http://${hostname}:${port}`,
     async shutdown() {
-      // Stop accepting, let in-flight requests finish, then stop the worker and close stores.
+      // Stop accepting, end live streams, let in-flight requests finish,
+      // then stop the worker (it commits its batch) and close the stores.
+      system.endLiveStreams();
       await httpServer.shutdown();
       await system.close();
     },

@@ -8,7 +8,7 @@ const pgUrl = z.string().regex(/^postgres(ql)?:\/\//, {
 
 /** Every setting, read from the environment and validated at start. */
 export const configSchema = z.object({
-  PORT: z.coerce.number().int().min(1).max(65535).default(8000),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8000), // 0: any free port (tests)
   DATABASE_URL: pgUrl.optional(),
   READ_DATABASE_URL: pgUrl.optional(),
   KAFKA_BROKERS: list.optional(),

@@ -15,6 +15,7 @@ import { migrate } from "./postgres/migrate.ts";
 import { postgresSessionStore } from "./postgres/sessions.ts";
 import { type PostgresReadStore, postgresReadStore } from "./projections/read_store.ts";
 import { createRestorer, type Restorer } from "./projections/restore.ts";
+import { type ProjectionChanges, projectionChanges } from "./projections/changes.ts";
 import { startWorker, type Worker } from "./worker.ts";
 import { projectionAdmin } from "./projector/projection_admin.ts";
 
@@ -33,6 +34,12 @@ export type System = {
   metrics: Metrics;
   logger: Logger;
   worker: Worker | null;
+  /** Projection change notifications (server-sent events). */
+  changes: ProjectionChanges;
+  /** Aborted when the process starts shutting down: long-lived responses end. */
+  closing: AbortSignal;
+  /** First step of a shutdown: end live streams so in-flight requests can finish. */
+  endLiveStreams(): void;
   /** Graceful stop: worker first (commits its batch), then connections. */
   close(): Promise<void>;
 };
@@ -93,8 +100,13 @@ export async function createSystem(
     });
   }
 
+  const changes = projectionChanges(readSql);
+  const closing = new AbortController();
   return {
     config,
+    changes,
+    closing: closing.signal,
+    endLiveStreams: () => closing.abort(),
     eventSql,
     readSql,
     store,
@@ -108,7 +120,9 @@ export async function createSystem(
     logger,
     worker,
     async close() {
+      closing.abort();
       await worker?.stop();
+      await changes.close();
       await readStore.close();
       await Promise.all([
         eventSql.end({ timeout: 5 }),

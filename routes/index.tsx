@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { PostList } from "../components/PostCard.tsx";
+import LiveFeed from "../islands/LiveFeed.tsx";
 import type { PostPage } from "../domain/mod.ts";
 import { define } from "../utils.ts";
 
@@ -110,10 +110,12 @@ export default define.page<typeof handler>(({ data, state }) => (
         <a href="/" class="pb-1 text-indigo-600 hover:underline">clear</a>
       )}
     </form>
-    <PostList
+    <LiveFeed
       posts={data.page.posts}
       nextHref={data.nextHref}
       empty="No posts yet. Be the first!"
+      live={!data.filters.author && !data.filters.comments && !data.filters.minLikes &&
+        !data.filters.cursor}
     />
   </>
 ));

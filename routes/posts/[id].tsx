@@ -1,6 +1,9 @@
 import { z } from "zod";
 import { Field, FormAlert } from "../../components/Form.tsx";
 import { timeAgo } from "../../components/time.ts";
+import CommentList from "../../islands/CommentList.tsx";
+import LikeButton from "../../islands/LikeButton.tsx";
+import LiveLikes from "../../islands/LiveLikes.tsx";
 import { COMMENT_MAX, type PostDetail, PostNotFound, Unauthenticated } from "../../domain/mod.ts";
 import type { Context } from "../../infra/web/mod.ts";
 import { define, type FormState, rejectForm, seeOther, type State } from "../../utils.ts";
@@ -123,27 +126,8 @@ export default define.page<typeof handler>(({ data, state }) => {
         </p>
         <footer class="mt-4 flex flex-wrap items-center gap-3 text-sm">
           {me
-            ? (
-              <form method="post" action={`/posts/${post.id}`}>
-                <input type="hidden" name="intent" value={post.likedByMe ? "unlike" : "like"} />
-                <button
-                  type="submit"
-                  data-like-button
-                  class={`rounded-full border px-3 py-1 font-medium ${
-                    post.likedByMe
-                      ? "border-pink-200 bg-pink-50 text-pink-600"
-                      : "border-slate-200 text-slate-600 hover:bg-slate-50"
-                  }`}
-                >
-                  {post.likedByMe ? "♥ Liked" : "♡ Like"} · <span data-likes>{post.likes}</span>
-                </button>
-              </form>
-            )
-            : (
-              <span class="text-slate-500">
-                ♥ <span data-likes>{post.likes}</span> likes
-              </span>
-            )}
+            ? <LikeButton postId={post.id} liked={post.likedByMe} likes={post.likes} />
+            : <LiveLikes postId={post.id} likes={post.likes} />}
           {isAuthor && (
             <>
               <a href={`/posts/${post.id}/edit`} class="text-slate-600 hover:text-indigo-600">
@@ -159,66 +143,26 @@ export default define.page<typeof handler>(({ data, state }) => {
       </article>
 
       <section id="comments" class="mt-6">
-        <h2 class="mb-3 text-lg font-semibold">
-          {post.commentList.length} {post.commentList.length === 1 ? "comment" : "comments"}
-        </h2>
-        <ul class="space-y-3">
-          {post.commentList.map((c) => {
-            const editing = data.intent === "edit-comment" && data.commentId === c.id;
-            return (
-              <li
-                id={`comment-${c.id}`}
-                key={c.id}
-                class="rounded-lg border border-slate-200 bg-white p-3"
-                data-comment-id={c.id}
-              >
-                <div class="mb-1 flex items-baseline gap-2 text-sm">
-                  <a href={`/u/${c.authorName}`} class="font-semibold hover:underline">
-                    @{c.authorName}
-                  </a>
-                  <time datetime={c.createdAt} class="text-slate-500">{timeAgo(c.createdAt)}</time>
-                  {c.edited && <span class="text-slate-400">· edited</span>}
-                </div>
-                <p class="whitespace-pre-wrap break-words" data-comment-text>{c.comment}</p>
-                {me && (me.userId === c.author || isAuthor) && (
-                  <div class="mt-2 flex gap-3 text-sm">
-                    {me.userId === c.author && (
-                      <details open={editing}>
-                        <summary class="cursor-pointer text-slate-600 hover:text-indigo-600">
-                          Edit
-                        </summary>
-                        <form method="post" action={`/posts/${post.id}`} class="mt-2">
-                          <input type="hidden" name="intent" value="edit-comment" />
-                          <input type="hidden" name="commentId" value={c.id} />
-                          {editing && <FormAlert state={data.form} />}
-                          <Field
-                            name="comment"
-                            label="Your comment"
-                            multiline
-                            maxLength={COMMENT_MAX}
-                            value={c.comment}
-                            state={editing ? data.form : undefined}
-                          />
-                          <button
-                            type="submit"
-                            class="rounded-md bg-indigo-600 px-3 py-1 text-white"
-                          >
-                            Save
-                          </button>
-                        </form>
-                      </details>
-                    )}
-                    <form method="post" action={`/posts/${post.id}`}>
-                      <input type="hidden" name="intent" value="remove-comment" />
-                      <input type="hidden" name="commentId" value={c.id} />
-                      <button type="submit" class="text-red-600 hover:underline">Remove</button>
-                    </form>
-                  </div>
-                )}
-              </li>
-            );
-          })}
-        </ul>
+        <CommentList
+          postId={post.id}
+          comments={post.commentList.map((c) => ({
+            id: c.id,
+            author: c.author,
+            authorName: c.authorName,
+            comment: c.comment,
+            createdAt: c.createdAt,
+            edited: c.edited,
+          }))}
+          me={me?.userId ?? null}
+          postAuthor={post.author}
+          editError={data.intent === "edit-comment" && data.form?.error && data.commentId
+            ? {
+              commentId: data.commentId,
+              message: data.form.error.message,
+              value: data.form.values.comment ?? "",
+            }
+            : undefined}
+        />
         {me
           ? (
             <form

@@ -96,4 +96,5 @@ const apiWrites = define.middleware(function apiWrites(ctx) {
   return ctx.next();
 });
 
+/** Runs before every v1 route: the write gate. */
 export const handler = [apiWrites];

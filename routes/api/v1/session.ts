@@ -18,6 +18,7 @@ const body = z.object({
   }),
 });
 
+/** POST: signs in (200 {username} + cookie); DELETE: signs out (204). */
 export const handler = define.handlers({
   async POST(ctx) {
     const credentials = await parseJson(ctx.req, body);

@@ -13,6 +13,7 @@ const body = z.object({
   password: z.string({ error: "password is required" }),
 });
 
+/** POST: registers a user (201 {id}). */
 export const handler = define.handlers({
   async POST(ctx) {
     const { username, password } = await parseJson(ctx.req, body);

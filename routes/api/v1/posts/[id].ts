@@ -47,6 +47,7 @@ function expectedVersion(req: Request): number | undefined {
   return version;
 }
 
+/** GET: the post (with ETag); PATCH: edit its message; DELETE: remove it. */
 export const handler = define.handlers({
   async GET(ctx) {
     const postId = ctx.params.id;

@@ -47,6 +47,7 @@ function toListItem(post: PostSummary) {
   };
 }
 
+/** GET: a page of the feed; POST: a new post (201). */
 export const handler = define.handlers({
   async GET(ctx) {
     const given = [...ctx.url.searchParams].filter(([, value]) => value !== "");

@@ -1,0 +1,55 @@
+/**
+ * The page's one server-sent events stream, shared by every island on it.
+ * Browser-only code (imported by islands).
+ */
+import { type Signal, signal } from "@preact/signals";
+
+type Stream = { source: EventSource | null; signals: Map<string, Signal<unknown>> };
+
+const streams = new Map<string, Stream>();
+
+/**
+ * A signal holding the latest `event` payload of the stream at `url`; the
+ * stream is opened once per page, whoever asks first. EventSource resends
+ * `Last-Event-ID` on reconnect by itself.
+ *
+ * @example
+ * ```ts
+ * const post = liveSignal<LivePost>(`/live?post=${id}`, "post");
+ * effect(() => console.log(post.value?.likes));
+ * ```
+ */
+export function liveSignal<T>(url: string, event: string): Signal<T | null> {
+  let stream = streams.get(url);
+  if (!stream) {
+    const source = typeof EventSource === "undefined" ? null : new EventSource(url);
+    stream = { source, signals: new Map() };
+    streams.set(url, stream);
+  }
+  let value = stream.signals.get(event);
+  if (!value) {
+    const created = signal<unknown>(null);
+    stream.signals.set(event, created);
+    stream.source?.addEventListener(event, (e) => {
+      created.value = JSON.parse((e as MessageEvent<string>).data);
+    });
+    value = created;
+  }
+  return value as Signal<T | null>;
+}
+
+/** JSON request helper for islands: same-origin, JSON in and out, errors as messages. */
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const write = method !== "GET" && method !== "HEAD";
+  const res = await fetch(path, {
+    method,
+    // Writes are always JSON (the API refuses other content types), even without fields.
+    headers: write
+      ? { accept: "application/json", "content-type": "application/json" }
+      : { accept: "application/json" },
+    body: write ? JSON.stringify(body ?? {}) : undefined,
+  });
+  const data = await res.json().catch(() => null);
+  if (!res.ok) throw new Error(data?.error?.message ?? `request failed (${res.status})`);
+  return data as T;
+}

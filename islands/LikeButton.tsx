@@ -1,0 +1,74 @@
+import { useSignal } from "@preact/signals";
+import { useEffect } from "preact/hooks";
+import { api, liveSignal } from "../client/live.ts";
+import type { LivePost } from "../routes/live.ts";
+
+/**
+ * The like button. Without JavaScript it is a plain form (like/unlike); with
+ * it, the count changes at once (optimistic), is reconciled with the server's
+ * answer, and follows other people's likes live.
+ */
+export default function LikeButton(
+  { postId, liked, likes }: { postId: string; liked: boolean; likes: number },
+) {
+  const isLiked = useSignal(liked);
+  const count = useSignal(likes);
+  const pending = useSignal(0);
+  const error = useSignal("");
+
+  useEffect(() => {
+    const live = liveSignal<LivePost>(`/live?post=${postId}`, "post");
+    return live.subscribe((state) => {
+      // While our own request is in flight its answer is the truth, not the stream.
+      if (!state || state.removed || pending.value > 0) return;
+      count.value = state.likes;
+      isLiked.value = state.likedByMe;
+    });
+  }, [postId]);
+
+  async function toggle(event: Event) {
+    event.preventDefault();
+    const like = !isLiked.value;
+    isLiked.value = like;
+    count.value += like ? 1 : -1;
+    pending.value++;
+    error.value = "";
+    try {
+      const result = await api<{ likes: number }>(
+        like ? "PUT" : "DELETE",
+        `/api/v1/posts/${postId}/like`,
+      );
+      count.value = result.likes;
+    } catch (e) {
+      isLiked.value = !like;
+      count.value += like ? -1 : 1;
+      error.value = e instanceof Error ? e.message : String(e);
+    } finally {
+      pending.value--;
+    }
+  }
+
+  return (
+    <form
+      method="post"
+      action={`/posts/${postId}`}
+      onSubmit={toggle}
+      class="inline-flex items-center gap-2"
+    >
+      <input type="hidden" name="intent" value={isLiked.value ? "unlike" : "like"} />
+      <button
+        type="submit"
+        data-like-button
+        aria-pressed={isLiked.value}
+        class={`rounded-full border px-3 py-1 font-medium transition ${
+          isLiked.value
+            ? "border-pink-200 bg-pink-50 text-pink-600"
+            : "border-slate-200 text-slate-600 hover:bg-slate-50"
+        }`}
+      >
+        {isLiked.value ? "♥ Liked" : "♡ Like"} · <span data-likes>{count.value}</span>
+      </button>
+      {error.value && <span class="text-sm text-red-600" role="alert">{error.value}</span>}
+    </form>
+  );
+}

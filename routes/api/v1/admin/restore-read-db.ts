@@ -1,0 +1,22 @@
+/**
+ * `POST /api/v1/admin/restore-read-db` -> 202 {job}: starts rebuilding the
+ * projection tables from the event store (or joins the running job);
+ * administrators only. Follow it at `Location`.
+ *
+ * @module
+ */
+import { define } from "../../../../utils.ts";
+
+/** POST: starts Restore read DB (202 {job}). */
+export const handler = define.handlers({
+  async POST(ctx) {
+    const { jobId } = await ctx.state.system.mediator.send(
+      { type: "RestoreReadDb" },
+      ctx.state.ctx,
+    );
+    return Response.json({ job: jobId }, {
+      status: 202,
+      headers: { location: `/api/v1/admin/restore-read-db/${jobId}` },
+    });
+  },
+});

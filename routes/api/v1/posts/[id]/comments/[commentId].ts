@@ -1,0 +1,32 @@
+/**
+ * One comment: `PATCH /api/v1/posts/:id/comments/:commentId` {comment} ->
+ * 200 {position} (its author only); `DELETE` -> 200 {position} (its author
+ * or the post's author).
+ *
+ * @module
+ */
+import { z } from "zod";
+import { define, parseJson } from "../../../../../../utils.ts";
+
+const body = z.object({ comment: z.string({ error: "comment is required" }) });
+
+/** PATCH: edit the comment; DELETE: remove it. */
+export const handler = define.handlers({
+  async PATCH(ctx) {
+    const { comment } = await parseJson(ctx.req, body);
+    const { id: postId, commentId } = ctx.params;
+    const { position } = await ctx.state.system.mediator.send(
+      { type: "EditComment", postId, commentId, comment },
+      ctx.state.ctx,
+    );
+    return Response.json({ position });
+  },
+  async DELETE(ctx) {
+    const { id: postId, commentId } = ctx.params;
+    const { position } = await ctx.state.system.mediator.send(
+      { type: "RemoveComment", postId, commentId },
+      ctx.state.ctx,
+    );
+    return Response.json({ position });
+  },
+});

@@ -1,0 +1,19 @@
+/**
+ * `GET /api/v1/posts/:id/events` -> 200 {events}: the post's events with
+ * their metadata, oldest first, read from the event store (the audit log);
+ * 404 for a post that never existed. A removed post keeps its history.
+ *
+ * @module
+ */
+import { define } from "../../../../../utils.ts";
+
+/** GET: the post's events, oldest first. */
+export const handler = define.handlers({
+  async GET(ctx) {
+    const events = await ctx.state.system.mediator.query(
+      { type: "GetPostHistory", postId: ctx.params.id },
+      ctx.state.ctx,
+    );
+    return Response.json({ events });
+  },
+});
