@@ -2,7 +2,7 @@ import { adminCommandHandlers, adminQueryHandlers } from "../app/admin_handlers.
 import type { Logger } from "../app/log.ts";
 import { createMediator, type Mediator } from "../app/mediator.ts";
 import { Metrics } from "../app/metrics.ts";
-import type { EventStore, SessionStore } from "../app/ports.ts";
+import type { EventStore, ProjectionAdmin, SessionStore } from "../app/ports.ts";
 import { postCommandHandlers } from "../app/post_handlers.ts";
 import { queryHandlers } from "../app/query_handlers.ts";
 import { userCommandHandlers } from "../app/user_handlers.ts";
@@ -29,6 +29,7 @@ export type System = {
   sessions: SessionStore;
   hasher: ReturnType<typeof scryptHasher>;
   restorer: Restorer;
+  projections: ProjectionAdmin;
   mediator: Mediator;
   admins: ReadonlySet<string>;
   metrics: Metrics;
@@ -67,12 +68,14 @@ export async function createSystem(
   await migrate(readSql, "read_store");
 
   const metrics = new Metrics();
-  const store = postgresEventStore(eventSql);
+  const store = countingAppends(postgresEventStore(eventSql), metrics);
   const readStore = postgresReadStore(readSql);
   const hasher = scryptHasher();
   const restorer = createRestorer({ eventSql, readSql, logger });
   const projections = projectionAdmin({ eventSql, readSql });
-  const side = config.ROLE === "command" ? "command" : config.ROLE === "query" ? "query" : "all";
+  // A query process serves no command. A command process keeps the queries: a rejected
+  // form is re-rendered with the page's data, and the redirect target is read-your-writes.
+  const side = config.ROLE === "query" ? "query" : "all";
   const mediator = createMediator({
     side,
     commands: side === "query" ? [] : [
@@ -114,6 +117,7 @@ export async function createSystem(
     sessions: postgresSessionStore(eventSql),
     hasher,
     restorer,
+    projections,
     mediator,
     admins: new Set(config.ADMIN_USERNAMES.map((n) => n.toLowerCase())),
     metrics,
@@ -128,6 +132,21 @@ export async function createSystem(
         eventSql.end({ timeout: 5 }),
         readSql === eventSql ? undefined : readSql.end({ timeout: 5 }),
       ]);
+    },
+  };
+}
+
+/** The event store, counting appended events for /metrics. */
+function countingAppends(store: EventStore, metrics: Metrics): EventStore {
+  metrics.describe("events_appended_total", "Events appended to the event store");
+  return {
+    ...store,
+    async append(streamId, events, options) {
+      const result = await store.append(streamId, events, options);
+      if (!result.duplicate) {
+        metrics.inc("events_appended_total", { stream_type: streamId.split("-")[0] }, events.length);
+      }
+      return result;
     },
   };
 }

@@ -10,6 +10,8 @@ import { type Relay, startRelay } from "./relay/relay.ts";
 export type Worker = {
   relay: Relay;
   projector: Projector;
+  /** Resolves when the bus answers. */
+  ping(): Promise<void>;
   stop(): Promise<void>;
 };
 
@@ -54,6 +56,7 @@ export async function startWorker(options: {
   return {
     relay,
     projector,
+    ping: () => bus.ping(),
     async stop() {
       // Stop taking new work first, then let the current batch commit, then close.
       await relay.stop();

@@ -48,6 +48,30 @@ const readYourWrites = define.middleware(async function readYourWrites(ctx) {
   return new Response(response.body, { status: response.status, headers });
 });
 
+/** Paths every role serves (probes). */
+const ALWAYS = new Set(["/health", "/ready", "/metrics"]);
+
+/**
+ * ROLE=command serves only writes, ROLE=query only reads and pages, so the
+ * two sides scale apart behind a proxy that routes by method.
+ */
+const roleGate = define.middleware(function roleGate(ctx) {
+  const role = ctx.state.system.config.ROLE;
+  const isRead = ctx.req.method === "GET" || ctx.req.method === "HEAD";
+  if (ALWAYS.has(ctx.url.pathname)) return ctx.next();
+  if ((role === "command" && isRead) || (role === "query" && !isRead)) {
+    return Promise.resolve(
+      new Response(
+        `this process serves ${role === "command" ? "writes" : "reads"} only (ROLE=${role})`,
+        {
+          status: 421,
+        },
+      ),
+    );
+  }
+  return ctx.next();
+});
+
 function securityHeaders(headers: Headers): void {
   headers.set("x-content-type-options", "nosniff");
   headers.set("referrer-policy", "same-origin");
@@ -55,4 +79,4 @@ function securityHeaders(headers: Headers): void {
   if (!headers.has("cache-control")) headers.set("cache-control", "no-store");
 }
 
-export const handler = [csrf(), session, readYourWrites];
+export const handler = [roleGate, csrf(), session, readYourWrites];

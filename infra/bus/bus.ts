@@ -62,6 +62,8 @@ export interface EventConsumer {
 export interface EventBus {
   /** Creates the topic if missing. */
   ensureTopic(): Promise<void>;
+  /** Resolves when the bus answers (readiness). */
+  ping(): Promise<void>;
   publisher(): Promise<EventPublisher>;
   consumer(options: { groupId: string }): EventConsumer;
   readonly topic: string;

@@ -46,6 +46,15 @@ export function kafkaBus(options: KafkaBusOptions): EventBus {
 
   return {
     topic,
+    async ping() {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        await admin.describeCluster();
+      } finally {
+        await admin.disconnect();
+      }
+    },
     async ensureTopic() {
       const admin = kafka.admin();
       await admin.connect();

@@ -1,0 +1,25 @@
+import { define } from "../utils.ts";
+
+/** Prometheus text format: commands, latency, events, relay and projection lag, restores. */
+export const handler = define.handlers({
+  async GET(ctx) {
+    const { system } = ctx.state;
+    const { metrics } = system;
+    const status = await system.projections.status().catch(() => null);
+    if (status) {
+      metrics.describe("events_store_position", "Highest global position in the event store");
+      metrics.set("events_store_position", {}, status.storePosition);
+      metrics.describe("projection_applied_position", "Highest position the projector applied");
+      metrics.set("projection_applied_position", {}, status.appliedPosition);
+      metrics.describe("projection_lag_events", "Events not yet applied to the read store");
+      metrics.set("projection_lag_events", {}, status.lagEvents);
+      metrics.describe("projection_lag_seconds", "Age of the oldest event not yet applied");
+      metrics.set("projection_lag_seconds", {}, status.lagMs / 1000);
+      metrics.describe("dead_letters", "Open dead letters");
+      metrics.set("dead_letters", {}, status.deadLetters.length);
+    }
+    return new Response(metrics.render(), {
+      headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
+    });
+  },
+});
