@@ -83,7 +83,7 @@ export async function createSystem(
       ...userCommandHandlers({ store, hasher }),
       ...adminCommandHandlers({ restorer, projections }),
     ],
-    queries: side === "command" ? [] : [
+    queries: [
       ...queryHandlers({ readStore, eventStore: store }),
       ...adminQueryHandlers({ restorer, projections }),
     ],
