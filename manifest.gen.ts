@@ -18,16 +18,19 @@ import * as $12 from "./routes/api/v1/posts/[id]/like.ts";
 import * as $13 from "./routes/api/v1/posts/index.ts";
 import * as $14 from "./routes/api/v1/session.ts";
 import * as $15 from "./routes/api/v1/users.ts";
-import * as $16 from "./routes/index.tsx";
-import * as $17 from "./routes/live.ts";
-import * as $18 from "./routes/posts/[id].tsx";
-import * as $19 from "./routes/posts/[id]/edit.tsx";
-import * as $20 from "./routes/posts/[id]/history.tsx";
-import * as $21 from "./routes/posts/new.tsx";
-import * as $22 from "./routes/signin.tsx";
-import * as $23 from "./routes/signout.ts";
-import * as $24 from "./routes/signup.tsx";
-import * as $25 from "./routes/u/[name].tsx";
+import * as $16 from "./routes/health.ts";
+import * as $17 from "./routes/index.tsx";
+import * as $18 from "./routes/live.ts";
+import * as $19 from "./routes/metrics.ts";
+import * as $20 from "./routes/posts/[id].tsx";
+import * as $21 from "./routes/posts/[id]/edit.tsx";
+import * as $22 from "./routes/posts/[id]/history.tsx";
+import * as $23 from "./routes/posts/new.tsx";
+import * as $24 from "./routes/ready.ts";
+import * as $25 from "./routes/signin.tsx";
+import * as $26 from "./routes/signout.ts";
+import * as $27 from "./routes/signup.tsx";
+import * as $28 from "./routes/u/[name].tsx";
 import * as $island0 from "./islands/CommentList.tsx";
 import * as $island1 from "./islands/LikeButton.tsx";
 import * as $island2 from "./islands/LiveFeed.tsx";
@@ -83,16 +86,19 @@ const manifest: Manifest = {
     { file: "api/v1/posts/index.ts", kind: "route", pattern: "/api/v1/posts", module: $13 },
     { file: "api/v1/session.ts", kind: "route", pattern: "/api/v1/session", module: $14 },
     { file: "api/v1/users.ts", kind: "route", pattern: "/api/v1/users", module: $15 },
-    { file: "index.tsx", kind: "route", pattern: "/", module: $16 },
-    { file: "live.ts", kind: "route", pattern: "/live", module: $17 },
-    { file: "posts/[id].tsx", kind: "route", pattern: "/posts/:id", module: $18 },
-    { file: "posts/[id]/edit.tsx", kind: "route", pattern: "/posts/:id/edit", module: $19 },
-    { file: "posts/[id]/history.tsx", kind: "route", pattern: "/posts/:id/history", module: $20 },
-    { file: "posts/new.tsx", kind: "route", pattern: "/posts/new", module: $21 },
-    { file: "signin.tsx", kind: "route", pattern: "/signin", module: $22 },
-    { file: "signout.ts", kind: "route", pattern: "/signout", module: $23 },
-    { file: "signup.tsx", kind: "route", pattern: "/signup", module: $24 },
-    { file: "u/[name].tsx", kind: "route", pattern: "/u/:name", module: $25 },
+    { file: "health.ts", kind: "route", pattern: "/health", module: $16 },
+    { file: "index.tsx", kind: "route", pattern: "/", module: $17 },
+    { file: "live.ts", kind: "route", pattern: "/live", module: $18 },
+    { file: "metrics.ts", kind: "route", pattern: "/metrics", module: $19 },
+    { file: "posts/[id].tsx", kind: "route", pattern: "/posts/:id", module: $20 },
+    { file: "posts/[id]/edit.tsx", kind: "route", pattern: "/posts/:id/edit", module: $21 },
+    { file: "posts/[id]/history.tsx", kind: "route", pattern: "/posts/:id/history", module: $22 },
+    { file: "posts/new.tsx", kind: "route", pattern: "/posts/new", module: $23 },
+    { file: "ready.ts", kind: "route", pattern: "/ready", module: $24 },
+    { file: "signin.tsx", kind: "route", pattern: "/signin", module: $25 },
+    { file: "signout.ts", kind: "route", pattern: "/signout", module: $26 },
+    { file: "signup.tsx", kind: "route", pattern: "/signup", module: $27 },
+    { file: "u/[name].tsx", kind: "route", pattern: "/u/:name", module: $28 },
   ],
   islands: [
     { name: "CommentList", module: $island0 },

@@ -24,7 +24,7 @@ export function PostCard({ post }: { post: PostSummary }) {
       <footer class="mt-3 flex gap-4 text-sm text-slate-500">
         <span data-likes={post.likes}>♥ {post.likes} {post.likes === 1 ? "like" : "likes"}</span>
         <a href={`/posts/${post.id}#comments`} class="hover:text-indigo-600">
-          💬 {post.comments} {post.comments === 1 ? "comment" : "comments"}
+          <CommentIcon /> {post.comments} {post.comments === 1 ? "comment" : "comments"}
         </a>
       </footer>
     </article>
@@ -55,5 +55,18 @@ export function PostList(
         </a>
       )}
     </div>
+  );
+}
+
+/** A speech bubble (inline SVG: no emoji font needed). */
+function CommentIcon() {
+  return (
+    <svg
+      viewBox="0 0 20 20"
+      aria-hidden="true"
+      class="mr-0.5 inline h-4 w-4 fill-current align-[-2px]"
+    >
+      <path d="M3 4.5A2.5 2.5 0 0 1 5.5 2h9A2.5 2.5 0 0 1 17 4.5v7a2.5 2.5 0 0 1-2.5 2.5H9l-4 4v-4h0.5A2.5 2.5 0 0 1 3 11.5z" />
+    </svg>
   );
 }

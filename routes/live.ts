@@ -124,7 +124,6 @@ export const handler = define.handlers({
         unsubscribe = system.changes.subscribe(schedule);
         keepalive = setInterval(() => send(": keepalive\n\n"), KEEPALIVE_MS);
         system.closing.addEventListener("abort", stop, { once: true });
-        ctx.req.signal.addEventListener("abort", stop, { once: true });
         // The current state first: whatever changed between the page's render
         // (or the last event a reconnecting client saw) and now is not missed.
         schedule();

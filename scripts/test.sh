@@ -7,8 +7,11 @@ cd "$(dirname "$0")/.."
 
 started_kafka=0
 if [ -z "${KAFKA_BROKERS:-}" ]; then
-  bash scripts/kafka.sh start || exit 1
-  started_kafka=1
+  # A broker someone already runs is used and left running; one started here is stopped after.
+  if ! bash scripts/kafka.sh status >/dev/null 2>&1; then
+    bash scripts/kafka.sh start || exit 1
+    started_kafka=1
+  fi
   export KAFKA_BROKERS="127.0.0.1:${KAFKA_PORT:-9092}"
 fi
 stop_kafka() { if [ "$started_kafka" = 1 ]; then bash scripts/kafka.sh stop; fi; }

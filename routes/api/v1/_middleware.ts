@@ -6,8 +6,8 @@
  *
  * @module
  */
-import { HttpError } from "../../../infra/web/mod.ts";
-import { define, MAX_JSON_BYTES } from "../../../utils.ts";
+import { HttpError, serializeCookie } from "../../../infra/web/mod.ts";
+import { define, isHttps, MAX_JSON_BYTES, POSITION_COOKIE } from "../../../utils.ts";
 
 /** A token bucket's shape: `burst` writes at once, refilled at `perMinute`. */
 export type RateLimit = { perMinute: number; burst: number };
@@ -74,8 +74,8 @@ function isJson(contentType: string | null): boolean {
 
 const buckets = tokenBuckets(API_WRITE_LIMIT);
 
-const apiWrites = define.middleware(function apiWrites(ctx) {
-  if (!WRITE_METHODS.has(ctx.req.method)) return ctx.next();
+const apiWrites = define.middleware(async function apiWrites(ctx) {
+  if (!WRITE_METHODS.has(ctx.req.method)) return await ctx.next();
   const wait = buckets.take(clientKey(ctx.req, ctx.state.sessionId));
   if (wait > 0) {
     throw new HttpError(429, `too many writes; try again in ${wait} s`, {
@@ -93,8 +93,26 @@ const apiWrites = define.middleware(function apiWrites(ctx) {
       code: "payload_too_large",
     });
   }
-  return ctx.next();
+  return rememberPosition(ctx.req, await ctx.next());
 });
+
+/**
+ * A successful write's position also goes into the read-your-writes cookie,
+ * so a browser whose island wrote through the API sees its change on the
+ * next page load too (as after a form's redirect).
+ */
+async function rememberPosition(req: Request, response: Response): Promise<Response> {
+  if (!response.ok || !isJson(response.headers.get("content-type"))) return response;
+  const body = await response.clone().json().catch(() => null);
+  const position = Number(body?.position);
+  if (!Number.isSafeInteger(position) || position <= 0) return response;
+  const headers = new Headers(response.headers);
+  headers.append(
+    "set-cookie",
+    serializeCookie(POSITION_COOKIE, String(position), { maxAge: 30, secure: isHttps(req) }),
+  );
+  return new Response(response.body, { status: response.status, headers });
+}
 
 /** Runs before every v1 route: the write gate. */
 export const handler = [apiWrites];
