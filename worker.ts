@@ -19,9 +19,9 @@ try {
   Deno.exit(2);
 }
 const logger = jsonLogger(config.LOG_LEVEL, { role: "worker" });
-const eventSql = connect(config.DATABASE_URL!, { name: "agora-worker" });
+const eventSql = connect(config.DATABASE_URL!, { name: "agora-worker", max: config.PG_POOL_MAX });
 const readSql = config.READ_DATABASE_URL
-  ? connect(config.READ_DATABASE_URL, { name: "agora-worker" })
+  ? connect(config.READ_DATABASE_URL, { name: "agora-worker", max: config.PG_POOL_MAX })
   : eventSql;
 await migrate(eventSql, "event_store");
 await migrate(readSql, "read_store");

@@ -11,6 +11,8 @@ export const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8000), // 0: any free port (tests)
   DATABASE_URL: pgUrl.optional(),
   READ_DATABASE_URL: pgUrl.optional(),
+  /** Connections per pool (each process has one per database): budget them against max_connections. */
+  PG_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10),
   KAFKA_BROKERS: list.optional(),
   KAFKA_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,200}$/).default("agora.events"),
   KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(3),

@@ -60,9 +60,12 @@ export async function createSystem(
 ): Promise<System> {
   const { logger } = options;
   if (!config.DATABASE_URL) throw new Error("DATABASE_URL is required");
-  const eventSql = connect(config.DATABASE_URL, { name: `agora-${config.ROLE}`, max: 10 });
+  const eventSql = connect(config.DATABASE_URL, {
+    name: `agora-${config.ROLE}`,
+    max: config.PG_POOL_MAX,
+  });
   const readSql = config.READ_DATABASE_URL
-    ? connect(config.READ_DATABASE_URL, { name: `agora-${config.ROLE}`, max: 10 })
+    ? connect(config.READ_DATABASE_URL, { name: `agora-${config.ROLE}`, max: config.PG_POOL_MAX })
     : eventSql;
   await migrate(eventSql, "event_store");
   await migrate(readSql, "read_store");
@@ -144,7 +147,11 @@ function countingAppends(store: EventStore, metrics: Metrics): EventStore {
     async append(streamId, events, options) {
       const result = await store.append(streamId, events, options);
       if (!result.duplicate) {
-        metrics.inc("events_appended_total", { stream_type: streamId.split("-")[0] }, events.length);
+        metrics.inc(
+          "events_appended_total",
+          { stream_type: streamId.split("-")[0] },
+          events.length,
+        );
       }
       return result;
     },

@@ -61,11 +61,14 @@ export function kafkaBus(options: KafkaBusOptions): EventBus {
       try {
         const existing = await admin.listTopics();
         if (!existing.includes(topic)) {
-          await admin.createTopics({
+          const created = await admin.createTopics({
             topics: [{ topic, numPartitions: options.partitions ?? 3, replicationFactor: 1 }],
             waitForLeaders: true,
           });
-          logger.info("kafka topic created", { topic, partitions: options.partitions ?? 3 });
+          // false: another process created it first.
+          if (created) {
+            logger.info("kafka topic created", { topic, partitions: options.partitions ?? 3 });
+          }
         }
       } finally {
         await admin.disconnect();
