@@ -1,15 +1,16 @@
 /**
  * `deno task start` / `deno task dev`: the web process (pages and JSON API).
- * With ROLE=all and KAFKA_BROKERS set it also runs the worker (relay + projector).
+ * With ROLE=all it also runs the worker (relay + projector). Without
+ * DATABASE_URL it starts an embedded PostgreSQL under DATA_DIR; without
+ * KAFKA_BROKERS the relay hands events straight to the projector.
  */
 import { jsonLogger } from "./app/log.ts";
-import { ConfigError, loadConfig } from "./infra/config.ts";
+import { loadConfig } from "./infra/config.ts";
 import { startServer } from "./server.ts";
 
 let config;
 try {
   config = loadConfig(Deno.env.toObject());
-  if (!config.DATABASE_URL) throw new ConfigError(["DATABASE_URL: required"]);
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   Deno.exit(2);
@@ -18,7 +19,7 @@ const logger = jsonLogger(config.LOG_LEVEL, { role: config.ROLE });
 const server = await startServer(config, {
   logger,
   withWorker: config.ROLE === "all",
-  hostname: Deno.env.get("HOSTNAME") ?? "0.0.0.0",
+  hostname: config.LISTEN_HOST,
 });
 logger.info("web started", {
   url: server.url,

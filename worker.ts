@@ -1,10 +1,12 @@
 /**
  * `deno task worker`: the outbox relay and the projector (a Kafka consumer
- * group member), against DATABASE_URL, READ_DATABASE_URL and KAFKA_BROKERS.
+ * group member), against DATABASE_URL, READ_DATABASE_URL and KAFKA_BROKERS
+ * (without it: an in-process bus, one worker only).
  */
 import { jsonLogger } from "./app/log.ts";
 import { Metrics } from "./app/metrics.ts";
 import { ConfigError, kafkaOptions, loadConfig } from "./infra/config.ts";
+import { inProcessBus, rewindRelay } from "./infra/bus/in_process_bus.ts";
 import { kafkaBus } from "./infra/kafka/kafka_bus.ts";
 import { connect, migrate } from "./infra/postgres/mod.ts";
 import { startWorker } from "./infra/worker.ts";
@@ -12,8 +14,11 @@ import { startWorker } from "./infra/worker.ts";
 let config;
 try {
   config = loadConfig(Deno.env.toObject());
-  const missing = (["DATABASE_URL", "KAFKA_BROKERS"] as const).filter((k) => !config![k]);
-  if (missing.length) throw new ConfigError(missing.map((k) => `${k}: required by the worker`));
+  if (!config.DATABASE_URL) {
+    throw new ConfigError([
+      "DATABASE_URL: required by a separate worker (the embedded database lives in `deno task dev`)",
+    ]);
+  }
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   Deno.exit(2);
@@ -26,7 +31,13 @@ const readSql = config.READ_DATABASE_URL
 await migrate(eventSql, "event_store");
 await migrate(readSql, "read_store");
 
-const bus = kafkaBus({ ...kafkaOptions(config), logger });
+// Without KAFKA_BROKERS the relay hands events straight to this process's projector
+// (one worker only); the relay starts over from the first unapplied event.
+const kafka = Boolean(config.KAFKA_BROKERS?.length);
+if (!kafka) await rewindRelay({ eventSql, readSql });
+const bus = kafka
+  ? kafkaBus({ ...kafkaOptions(config), logger })
+  : inProcessBus({ topic: config.KAFKA_TOPIC, partitions: config.KAFKA_PARTITIONS, logger });
 const worker = await startWorker({
   eventSql,
   readSql,
@@ -38,7 +49,7 @@ const worker = await startWorker({
 logger.info("worker started", {
   topic: config.KAFKA_TOPIC,
   group: config.KAFKA_GROUP_ID,
-  brokers: config.KAFKA_BROKERS,
+  bus: kafka ? `Kafka ${config.KAFKA_BROKERS!.join(",")}` : "in-process",
   separateReadStore: Boolean(config.READ_DATABASE_URL),
 });
 

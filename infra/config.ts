@@ -25,8 +25,19 @@ export const configSchema = z.object({
   SESSION_SECRET: z.string().min(32, { error: "must be at least 32 characters" }).optional(),
   ADMIN_USERNAMES: list.default([]),
   ROLE: z.enum(["all", "web", "command", "query", "worker"]).default("all"),
+  /** Address the web process listens on. */
+  LISTEN_HOST: z.string().min(1).default("0.0.0.0"),
+  /** Where the embedded PostgreSQL keeps its data when DATABASE_URL is unset. */
+  DATA_DIR: z.string().min(1).default(".data"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 }).superRefine((c, ctx) => {
+  if (c.READ_DATABASE_URL && !c.DATABASE_URL) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["READ_DATABASE_URL"],
+      message: "needs DATABASE_URL too (the embedded database holds both stores)",
+    });
+  }
   if (c.KAFKA_SASL_MECHANISM && !(c.KAFKA_SASL_USERNAME && c.KAFKA_SASL_PASSWORD)) {
     ctx.addIssue({
       code: "custom",

@@ -7,7 +7,9 @@ import { postCommandHandlers } from "../app/post_handlers.ts";
 import { queryHandlers } from "../app/query_handlers.ts";
 import { userCommandHandlers } from "../app/user_handlers.ts";
 import { type Config, kafkaOptions } from "./config.ts";
+import { inProcessBus, rewindRelay } from "./bus/in_process_bus.ts";
 import { kafkaBus } from "./kafka/kafka_bus.ts";
+import { startEmbeddedPostgres } from "./postgres/embedded.ts";
 import { scryptHasher } from "./password.ts";
 import { connect, type Sql } from "./postgres/connect.ts";
 import { postgresEventStore } from "./postgres/event_store.ts";
@@ -59,11 +61,12 @@ export async function createSystem(
   options: { logger: Logger; startWorker?: boolean },
 ): Promise<System> {
   const { logger } = options;
-  if (!config.DATABASE_URL) throw new Error("DATABASE_URL is required");
-  const eventSql = connect(config.DATABASE_URL, {
-    name: `agora-${config.ROLE}`,
-    max: config.PG_POOL_MAX,
-  });
+  // No DATABASE_URL: an embedded PostgreSQL (PGlite) on loopback, same postgres.js code.
+  const embedded = config.DATABASE_URL
+    ? null
+    : await startEmbeddedPostgres({ dataDir: `${config.DATA_DIR}/pglite` });
+  const eventUrl = config.DATABASE_URL ?? embedded!.url;
+  const eventSql = connect(eventUrl, { name: `agora-${config.ROLE}`, max: config.PG_POOL_MAX });
   const readSql = config.READ_DATABASE_URL
     ? connect(config.READ_DATABASE_URL, { name: `agora-${config.ROLE}`, max: config.PG_POOL_MAX })
     : eventSql;
@@ -95,16 +98,26 @@ export async function createSystem(
   });
 
   let worker: Worker | null = null;
-  if (options.startWorker && config.KAFKA_BROKERS?.length) {
+  const kafka = Boolean(config.KAFKA_BROKERS?.length);
+  if (options.startWorker) {
+    // No KAFKA_BROKERS: the relay hands events to the projector in this process.
+    if (!kafka) await rewindRelay({ eventSql, readSql });
     worker = await startWorker({
       eventSql,
       readSql,
-      bus: kafkaBus({ ...kafkaOptions(config), logger }),
+      bus: kafka
+        ? kafkaBus({ ...kafkaOptions(config), logger })
+        : inProcessBus({ topic: config.KAFKA_TOPIC, partitions: config.KAFKA_PARTITIONS, logger }),
       groupId: config.KAFKA_GROUP_ID,
       logger,
       metrics,
     });
   }
+  logger.info("stores and bus", {
+    database: embedded ? `embedded PostgreSQL, data in ${embedded.dataDir}` : "DATABASE_URL",
+    readStore: config.READ_DATABASE_URL ? "READ_DATABASE_URL" : "same database",
+    bus: !options.startWorker ? "none in this process" : kafka ? "Kafka" : "in-process",
+  });
 
   const changes = projectionChanges(readSql);
   const closing = new AbortController();
@@ -135,6 +148,7 @@ export async function createSystem(
         eventSql.end({ timeout: 5 }),
         readSql === eventSql ? undefined : readSql.end({ timeout: 5 }),
       ]);
+      await embedded?.stop();
     },
   };
 }

@@ -41,18 +41,22 @@ export async function migrate(sql: Sql, set: MigrationSet): Promise<string[]> {
   const applied: string[] = [];
   await sql.begin(async (tx) => {
     await tx`select pg_advisory_xact_lock(${MIGRATION_LOCK})`;
-    await tx.unsafe(`create table if not exists ${tables.migrations} (
-      set text not null,
-      version integer not null,
-      name text not null,
-      applied_at timestamptz not null default now(),
-      primary key (set, version)
-    )`);
+    // Checked first: `create table if not exists` needs CREATE even when the table
+    // exists, which the least-privilege process roles do not have.
+    const [{ present }] = await tx`select to_regclass(${tables.migrations}) is not null as present`;
+    if (!present) {
+      await tx.unsafe(`create table ${tables.migrations} (
+        set text not null,
+        version integer not null,
+        name text not null,
+        applied_at timestamptz not null default now(),
+        primary key (set, version)
+      )`);
+    }
     const done = await tx<{ version: number }[]>`
       select version from ${tx(tables.migrations)} where set = ${set}`;
     const have = new Set(done.map((r) => r.version));
-    for (const m of migrations) {
-      if (have.has(m.version)) continue;
+    for (const m of migrations.filter((m) => !have.has(m.version))) {
       await tx.unsafe(m.sql);
       await tx`insert into ${tx(tables.migrations)} (set, version, name)
                values (${set}, ${m.version}, ${m.name})`;

@@ -11,6 +11,7 @@ import type { AnyEvent, RecordedEvent } from "../../domain/mod.ts";
 import type { Sql } from "../postgres/connect.ts";
 import { READ_ALL_SQL } from "../postgres/read_all.ts";
 import { readStream } from "../postgres/read_stream.ts";
+import { grantReadSql } from "../postgres/roles.ts";
 import { type EventRow, toRecordedEvent } from "../postgres/rows.ts";
 import { type FetchStream, projectEvent, PROJECTION_TABLES, type Tx } from "./apply_event.ts";
 
@@ -413,6 +414,8 @@ export function createRestorer(options: RestorerOptions): Restorer {
             await tx.unsafe(`alter table public.${table} set schema ${retired}`);
             await tx.unsafe(`alter table ${shadow}.${table} set schema public`);
           }
+          // New tables carry no grants: give the process roles theirs back (see roles.ts).
+          await tx.unsafe(grantReadSql());
           await tx`update public.restore_jobs
                    set status = 'done', done = ${done}, total = greatest(total, ${done}),
                        finished_at = now()
