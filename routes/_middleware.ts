@@ -2,12 +2,23 @@ import { requestContext } from "../app/context.ts";
 import { csrf, getCookies } from "../infra/web/mod.ts";
 import { define, POSITION_COOKIE, SESSION_COOKIE } from "../utils.ts";
 
+/** Health, readiness and metrics: every role serves them, without a session. */
+const PROBES = new Set(["/health", "/ready", "/metrics"]);
+
 /** Read-your-writes waits at most this long before answering with what it has. */
 const MAX_WAIT_MS = 5000;
 
 /** Who is signed in: from the session cookie, checked against the session store. */
 const session = define.middleware(async function session(ctx) {
   const { system } = ctx.state;
+  // Probes answer without the database's help (they report on it).
+  if (PROBES.has(ctx.url.pathname)) {
+    ctx.state.actor = null;
+    ctx.state.sessionId = null;
+    ctx.state.ctx = requestContext();
+    ctx.state.position = 0;
+    return await ctx.next();
+  }
   const sessionId = getCookies(ctx.req)[SESSION_COOKIE] ?? null;
   const found = sessionId ? await system.sessions.find(sessionId) : null;
   ctx.state.sessionId = found ? sessionId : null;
@@ -28,6 +39,7 @@ const session = define.middleware(async function session(ctx) {
  */
 const readYourWrites = define.middleware(async function readYourWrites(ctx) {
   const { readStore } = ctx.state.system;
+  if (PROBES.has(ctx.url.pathname)) return await ctx.next();
   const isRead = ctx.req.method === "GET" || ctx.req.method === "HEAD";
   const fromCookie = Number(getCookies(ctx.req)[POSITION_COOKIE] ?? 0);
   const fromHeader = Number(ctx.req.headers.get("x-min-position") ?? 0);
@@ -48,9 +60,6 @@ const readYourWrites = define.middleware(async function readYourWrites(ctx) {
   return new Response(response.body, { status: response.status, headers });
 });
 
-/** Paths every role serves (probes). */
-const ALWAYS = new Set(["/health", "/ready", "/metrics"]);
-
 /**
  * ROLE=command serves only writes, ROLE=query only reads and pages, so the
  * two sides scale apart behind a proxy that routes by method.
@@ -58,7 +67,7 @@ const ALWAYS = new Set(["/health", "/ready", "/metrics"]);
 const roleGate = define.middleware(function roleGate(ctx) {
   const role = ctx.state.system.config.ROLE;
   const isRead = ctx.req.method === "GET" || ctx.req.method === "HEAD";
-  if (ALWAYS.has(ctx.url.pathname)) return ctx.next();
+  if (PROBES.has(ctx.url.pathname)) return ctx.next();
   if ((role === "command" && isRead) || (role === "query" && !isRead)) {
     return Promise.resolve(
       new Response(
