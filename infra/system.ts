@@ -130,7 +130,7 @@ export async function createSystem(
     readSql,
     store,
     readStore,
-    sessions: postgresSessionStore(eventSql),
+    sessions: postgresSessionStore(eventSql, { secret: config.SESSION_SECRET }),
     hasher,
     restorer,
     projections,

@@ -4,9 +4,23 @@ import type { Sql } from "./connect.ts";
 /** Sessions last 30 days. */
 const LIFETIME_MS = 30 * 24 * 60 * 60 * 1000;
 
-async function hashOf(id: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(id));
-  return btoa(String.fromCharCode(...new Uint8Array(digest)));
+/**
+ * What the table stores for a session id: HMAC-SHA-256 keyed with
+ * SESSION_SECRET when one is set (a stolen table plus a guessed id still
+ * needs the secret), else plain SHA-256 (the id's 256 random bits suffice).
+ */
+async function hasher(secret: string | undefined): Promise<(id: string) => Promise<string>> {
+  const encode = (s: string) => new TextEncoder().encode(s);
+  const b64 = (buf: ArrayBuffer) => btoa(String.fromCharCode(...new Uint8Array(buf)));
+  if (!secret) return async (id) => b64(await crypto.subtle.digest("SHA-256", encode(id)));
+  const key = await crypto.subtle.importKey(
+    "raw",
+    encode(secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  return async (id) => b64(await crypto.subtle.sign("HMAC", key, encode(id)));
 }
 
 function newId(): string {
@@ -25,7 +39,9 @@ function newId(): string {
  * const { id } = await sessions.create({ userId, username: "alice" });
  * ```
  */
-export function postgresSessionStore(sql: Sql): SessionStore {
+export function postgresSessionStore(sql: Sql, options: { secret?: string } = {}): SessionStore {
+  const hashing = hasher(options.secret);
+  const hashOf = async (id: string) => (await hashing)(id);
   return {
     async create(user) {
       const id = newId();
