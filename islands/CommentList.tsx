@@ -1,11 +1,11 @@
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import { api, liveSignal } from "../client/live.ts";
+import type { CommentItem } from "../components/representations.ts";
 import { timeAgo } from "../components/time.ts";
 import type { LivePost } from "../routes/live.ts";
 
-/** A comment as the list shows it. */
-export type CommentItem = LivePost["comments"][number];
+export type { CommentItem };
 
 /** A rejected no-JS edit, shown again inside its comment. */
 export type EditError = { commentId: string; message: string; value: string };

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { type CommentItem, toCommentItem } from "../components/representations.ts";
 import { define } from "../utils.ts";
 
 /** Live update payload of a post page. */
@@ -8,14 +9,7 @@ export type LivePost = {
   likedByMe: boolean;
   version: number;
   message: string;
-  comments: {
-    id: string;
-    author: string;
-    authorName: string;
-    comment: string;
-    createdAt: string;
-    edited: boolean;
-  }[];
+  comments: CommentItem[];
 };
 
 /** Live update payload of the feed: the newest posts' ids and counts. */
@@ -100,14 +94,7 @@ export const handler = define.handlers({
             likedByMe: post.likedByMe,
             version: post.version,
             message: post.message,
-            comments: post.commentList.map((c) => ({
-              id: c.id,
-              author: c.author,
-              authorName: c.authorName,
-              comment: c.comment,
-              createdAt: c.createdAt,
-              edited: c.edited,
-            })),
+            comments: post.commentList.map(toCommentItem),
           };
         };
         const feedState = async (): Promise<LiveFeed> => {

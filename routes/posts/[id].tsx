@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Field, FormAlert } from "../../components/Form.tsx";
+import { toCommentItem } from "../../components/representations.ts";
 import { timeAgo } from "../../components/time.ts";
 import CommentList from "../../islands/CommentList.tsx";
 import LikeButton from "../../islands/LikeButton.tsx";
@@ -145,14 +146,7 @@ export default define.page<typeof handler>(({ data, state }) => {
       <section id="comments" class="mt-6">
         <CommentList
           postId={post.id}
-          comments={post.commentList.map((c) => ({
-            id: c.id,
-            author: c.author,
-            authorName: c.authorName,
-            comment: c.comment,
-            createdAt: c.createdAt,
-            edited: c.edited,
-          }))}
+          comments={post.commentList.map(toCommentItem)}
           me={me?.userId ?? null}
           postAuthor={post.author}
           editError={data.intent === "edit-comment" && data.form?.error && data.commentId

@@ -7,31 +7,11 @@
  * @module
  */
 import { z } from "zod";
-import { type PostDetail, PostNotFound, ValidationFailed } from "../../../../domain/mod.ts";
+import { toApiPost } from "../../../../components/representations.ts";
+import { PostNotFound, ValidationFailed } from "../../../../domain/mod.ts";
 import { define, parseJson } from "../../../../utils.ts";
 
 const body = z.object({ message: z.string({ error: "message is required" }) });
-
-/** A post as the API shows it: authors are usernames. */
-function toApiPost(post: PostDetail) {
-  return {
-    id: post.id,
-    author: post.authorName,
-    message: post.message,
-    createdAt: post.createdAt,
-    updatedAt: post.updatedAt,
-    likes: post.likes,
-    likedByMe: post.likedByMe,
-    comments: post.commentList.map((c) => ({
-      id: c.id,
-      author: c.authorName,
-      comment: c.comment,
-      createdAt: c.createdAt,
-      edited: c.edited,
-    })),
-    version: post.version,
-  };
-}
 
 /** The version an `If-Match` names (`"3"`, or bare `3`); none for `*` or no header. */
 function expectedVersion(req: Request): number | undefined {

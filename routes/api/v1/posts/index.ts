@@ -7,7 +7,7 @@
  * @module
  */
 import { z } from "zod";
-import type { PostSummary } from "../../../../domain/mod.ts";
+import { toApiListItem } from "../../../../components/representations.ts";
 import { validate } from "../../../../app/mediator.ts";
 import { define, parseJson } from "../../../../utils.ts";
 
@@ -33,20 +33,6 @@ const listParams = z.object({
 
 const body = z.object({ message: z.string({ error: "message is required" }) });
 
-/** A post in a list, as the API shows it: `author` is the username. */
-function toListItem(post: PostSummary) {
-  return {
-    id: post.id,
-    author: post.authorName,
-    message: post.message,
-    createdAt: post.createdAt,
-    updatedAt: post.updatedAt,
-    likes: post.likes,
-    commentCount: post.comments,
-    version: post.version,
-  };
-}
-
 /** GET: a page of the feed; POST: a new post (201). */
 export const handler = define.handlers({
   async GET(ctx) {
@@ -56,7 +42,7 @@ export const handler = define.handlers({
       { type: "FindAllPosts", ...params, limit: params.limit ?? PAGE_SIZE },
       ctx.state.ctx,
     );
-    return Response.json({ posts: page.posts.map(toListItem), nextCursor: page.nextCursor });
+    return Response.json({ posts: page.posts.map(toApiListItem), nextCursor: page.nextCursor });
   },
   async POST(ctx) {
     const { message } = await parseJson(ctx.req, body);
