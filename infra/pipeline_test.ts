@@ -20,6 +20,21 @@ import { startWorker, type Worker } from "./worker.ts";
 
 type Stores = Awaited<ReturnType<typeof stores>>;
 
+/** Every pipeline test runs in both layouts: one database, and event store + read store apart. */
+const LAYOUTS = [
+  { name: "one database", separateReadStore: false },
+  { name: "two databases", separateReadStore: true },
+] as const;
+
+function pipelineTest(name: string, body: (s: Stores) => Promise<void>) {
+  for (const layout of LAYOUTS) {
+    Deno.test(`Pipeline (${layout.name}) - ${name}`, async () => {
+      await using s = await stores({ separateReadStore: layout.separateReadStore });
+      await body(s);
+    });
+  }
+}
+
 async function worker(s: Stores, bus: EventBus, groupId = `group-${crypto.randomUUID()}`) {
   return await startWorker({ eventSql: s.eventSql, readSql: s.readSql, bus, groupId });
 }
@@ -60,34 +75,36 @@ async function stopAll(...workers: (Worker | undefined)[]) {
   for (const w of workers) await w?.stop();
 }
 
-Deno.test("Pipeline - an append becomes visible in the projection (position wait, no sleeps)", async () => {
-  await using s = await stores();
-  const w = await worker(s, testBus());
-  try {
-    const alice = await s.register("alice");
-    const { postId, position } = await s.mediator.send(
-      { type: "CreatePost", message: "hello kafka" },
-      alice,
-    );
-    await until(s.readSql, async () => {
-      const [row] = await s.readSql`select 1 from applied_positions where position = ${position}`;
-      return row !== undefined;
-    }, { what: "the new post's position" });
-    const [post] = await s.readSql`select message, author_name from posts where id = ${postId}`;
-    assert.deepEqual({ ...post }, { message: "hello kafka", author_name: "alice" });
-    const [{ max_position }] = await s.readSql`select max_position::int from projector_state`;
-    assert.ok(max_position >= position);
-    await assertVerified(s);
-  } finally {
-    await stopAll(w);
-  }
-});
+pipelineTest(
+  "an append becomes visible in the projection (position wait, no sleeps)",
+  async (s) => {
+    const w = await worker(s, testBus());
+    try {
+      const alice = await s.register("alice");
+      const { postId, position } = await s.mediator.send(
+        { type: "CreatePost", message: "hello kafka" },
+        alice,
+      );
+      await until(s.readSql, async () => {
+        const [row] = await s.readSql`select 1 from applied_positions where position = ${position}`;
+        return row !== undefined;
+      }, { what: "the new post's position" });
+      const [post] = await s.readSql`select message, author_name from posts where id = ${postId}`;
+      assert.deepEqual({ ...post }, { message: "hello kafka", author_name: "alice" });
+      const [{ max_position }] = await s.readSql`select max_position::int from projector_state`;
+      assert.ok(max_position >= position);
+      await assertVerified(s);
+    } finally {
+      await stopAll(w);
+    }
+  },
+);
 
-Deno.test("Pipeline - the worker process killed mid-batch and restarted: verifier clean", async () => {
-  await using s = await stores();
+pipelineTest("the worker process killed mid-batch and restarted: verifier clean", async (s) => {
   const bus = testBus();
   const env = {
     DATABASE_URL: s.eventDb.url,
+    ...(s.readDb === s.eventDb ? {} : { READ_DATABASE_URL: s.readDb.url }),
     KAFKA_BROKERS: brokers().join(","),
     KAFKA_TOPIC: bus.topic,
     KAFKA_GROUP_ID: `group-${crypto.randomUUID()}`,
@@ -125,43 +142,44 @@ Deno.test("Pipeline - the worker process killed mid-batch and restarted: verifie
   }
 });
 
-Deno.test("Pipeline - the topic replayed from offset 0 into the same projector: no double counts", async () => {
-  await using s = await stores();
-  const bus = testBus();
-  const groupId = `group-${crypto.randomUUID()}`;
-  let w: Worker | undefined = await worker(s, bus, groupId);
-  try {
-    await burst(s);
-    await projected(s);
-    const likesBefore = await s.readSql`select id, likes, comments from posts order by id`;
-    await w.stop();
-    w = undefined;
-    // Rewind: the checkpoint says "start from 0", so every message is delivered again.
-    const rewound = await s
-      .readSql`update projector_checkpoints set next_offset = 0 returning partition`;
-    assert.ok(rewound.length > 0);
-    const [{ end }] = await s
-      .readSql`select sum(next_offset)::int as end from projector_checkpoints`;
-    w = await worker(s, bus, groupId);
-    const alice = await s.register("alice");
-    await s.mediator.send({ type: "CreatePost", message: "after the replay" }, alice);
-    await projected(s);
-    await until(s.readSql, async () => {
-      const [{ now }] = await s
-        .readSql`select sum(next_offset)::int as now from projector_checkpoints`;
-      return now >= (end ?? 0);
-    }, { what: "the replay to reach the old end" });
-    const likesAfter = await s.readSql`select id, likes, comments from posts
+pipelineTest(
+  "the topic replayed from offset 0 into the same projector: no double counts",
+  async (s) => {
+    const bus = testBus();
+    const groupId = `group-${crypto.randomUUID()}`;
+    let w: Worker | undefined = await worker(s, bus, groupId);
+    try {
+      await burst(s);
+      await projected(s);
+      const likesBefore = await s.readSql`select id, likes, comments from posts order by id`;
+      await w.stop();
+      w = undefined;
+      // Rewind: the checkpoint says "start from 0", so every message is delivered again.
+      const rewound = await s
+        .readSql`update projector_checkpoints set next_offset = 0 returning partition`;
+      assert.ok(rewound.length > 0);
+      const [{ end }] = await s
+        .readSql`select sum(next_offset)::int as end from projector_checkpoints`;
+      w = await worker(s, bus, groupId);
+      const alice = await s.register("alice");
+      await s.mediator.send({ type: "CreatePost", message: "after the replay" }, alice);
+      await projected(s);
+      await until(s.readSql, async () => {
+        const [{ now }] = await s
+          .readSql`select sum(next_offset)::int as now from projector_checkpoints`;
+        return now >= (end ?? 0);
+      }, { what: "the replay to reach the old end" });
+      const likesAfter = await s.readSql`select id, likes, comments from posts
                                        where message <> 'after the replay' order by id`;
-    assert.deepEqual(likesAfter.map((r) => ({ ...r })), likesBefore.map((r) => ({ ...r })));
-    await assertVerified(s);
-  } finally {
-    await stopAll(w);
-  }
-});
+      assert.deepEqual(likesAfter.map((r) => ({ ...r })), likesBefore.map((r) => ({ ...r })));
+      await assertVerified(s);
+    } finally {
+      await stopAll(w);
+    }
+  },
+);
 
-Deno.test("Pipeline - a poison message goes to dead letters and later events still apply", async () => {
-  await using s = await stores();
+pipelineTest("a poison message goes to dead letters and later events still apply", async (s) => {
   const bus = testBus({ partitions: 1 });
   const w = await worker(s, bus);
   const kafka = new Kafka({ brokers: brokers(), logLevel: logLevel.NOTHING });
@@ -192,8 +210,7 @@ Deno.test("Pipeline - a poison message goes to dead letters and later events sti
   }
 });
 
-Deno.test("Pipeline - Restore read DB while commands keep arriving: verifier clean", async () => {
-  await using s = await stores();
+pipelineTest("Restore read DB while commands keep arriving: verifier clean", async (s) => {
   const w = await worker(s, testBus());
   try {
     const { users, postIds } = await burst(s, { users: 4, posts: 10 });
@@ -227,33 +244,34 @@ Deno.test("Pipeline - Restore read DB while commands keep arriving: verifier cle
   }
 });
 
-Deno.test("Pipeline - two workers in one consumer group split the partitions: verifier clean", async () => {
-  await using s = await stores();
-  const bus = testBus({ partitions: 4 });
-  const groupId = `group-${crypto.randomUUID()}`;
-  const a = await worker(s, bus, groupId);
-  const b = await worker(s, bus, groupId);
-  try {
-    await until(s.readSql, () => {
+pipelineTest(
+  "two workers in one consumer group split the partitions: verifier clean",
+  async (s) => {
+    const bus = testBus({ partitions: 4 });
+    const groupId = `group-${crypto.randomUUID()}`;
+    const a = await worker(s, bus, groupId);
+    const b = await worker(s, bus, groupId);
+    try {
+      await until(s.readSql, () => {
+        const [pa, pb] = [a.projector.assignment(), b.projector.assignment()];
+        return Promise.resolve(pa.length > 0 && pb.length > 0 && pa.length + pb.length === 4);
+      }, { what: "both members to get partitions" });
       const [pa, pb] = [a.projector.assignment(), b.projector.assignment()];
-      return Promise.resolve(pa.length > 0 && pb.length > 0 && pa.length + pb.length === 4);
-    }, { what: "both members to get partitions" });
-    const [pa, pb] = [a.projector.assignment(), b.projector.assignment()];
-    assert.deepEqual([...pa, ...pb].sort(), [0, 1, 2, 3], "each partition has exactly one owner");
-    assert.ok([a, b].filter((w) => w.relay.isLeader()).length <= 1, "at most one relay leads");
-    await burst(s, { users: 6, posts: 16 });
-    await projected(s);
-    const [{ n }] = await s
-      .readSql`select count(distinct partition)::int as n from projector_checkpoints`;
-    assert.ok(n >= 2, "events went through several partitions");
-    await assertVerified(s);
-  } finally {
-    await stopAll(a, b);
-  }
-});
+      assert.deepEqual([...pa, ...pb].sort(), [0, 1, 2, 3], "each partition has exactly one owner");
+      assert.ok([a, b].filter((w) => w.relay.isLeader()).length <= 1, "at most one relay leads");
+      await burst(s, { users: 6, posts: 16 });
+      await projected(s);
+      const [{ n }] = await s
+        .readSql`select count(distinct partition)::int as n from projector_checkpoints`;
+      assert.ok(n >= 2, "events went through several partitions");
+      await assertVerified(s);
+    } finally {
+      await stopAll(a, b);
+    }
+  },
+);
 
-Deno.test("Pipeline - the relay fails over when the leading worker stops", async () => {
-  await using s = await stores();
+pipelineTest("the relay fails over when the leading worker stops", async (s) => {
   const bus = testBus();
   const groupId = `group-${crypto.randomUUID()}`;
   const running = new Set([await worker(s, bus, groupId), await worker(s, bus, groupId)]);

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
-import { adminCommandHandlers } from "../../app/admin_handlers.ts";
+import { adminCommandHandlers, adminQueryHandlers } from "../../app/admin_handlers.ts";
+import { projectionAdmin } from "../projector/projection_admin.ts";
+import { createRestorer } from "./restore.ts";
 import { requestContext } from "../../app/context.ts";
 import { createMediator } from "../../app/mediator.ts";
 import { type Cursor, START } from "../../app/ports.ts";
@@ -24,26 +26,21 @@ async function setUp(options: ReadStoreOptions = {}) {
   await migrate(sql, "read_store");
   const eventStore = postgresEventStore(sql);
   const readStore = postgresReadStore(sql, options);
+  const admin = {
+    restorer: createRestorer({ eventSql: sql, readSql: sql }),
+    projections: projectionAdmin({ eventSql: sql, readSql: sql }),
+  };
   const commands = createMediator({
     side: "command",
     commands: [
       ...postCommandHandlers({ store: eventStore }),
       ...userCommandHandlers({ store: eventStore, hasher: fastHasher }),
-      ...adminCommandHandlers({
-        restorer: {
-          start: () => Promise.reject(new Error("no restore in these tests")),
-          job: () => Promise.resolve(null),
-        },
-        projections: {
-          status: () => Promise.reject(new Error("not in these tests")),
-          retryDeadLetter: () => Promise.resolve(false),
-        },
-      }),
+      ...adminCommandHandlers(admin),
     ],
   });
   const queries = createMediator({
     side: "query",
-    queries: queryHandlers({ readStore, eventStore }),
+    queries: [...queryHandlers({ readStore, eventStore }), ...adminQueryHandlers(admin)],
   });
   const register = async (username: string): Promise<Actor> => {
     const { userId } = await commands.send(

@@ -1,0 +1,29 @@
+/**
+ * `deno task bench`: one line per figure (`name: value unit`) and
+ * bench/results.json. Every figure is measured in this one run, each database
+ * section on a fresh temporary database; absolute times vary on shared
+ * machines, so compare ratios and medians taken from the same run.
+ */
+import { createReport, writeResults } from "./figures.ts";
+import { assertBrokerListening } from "./kafka.ts";
+import { benchBacklog, benchPipelineLatency } from "./read_side.ts";
+import {
+  benchAppendLatency,
+  benchAppendThroughput,
+  benchFold,
+  benchLikePost,
+} from "./write_side.ts";
+
+await assertBrokerListening();
+const started = performance.now();
+const report = createReport();
+
+await benchFold(report);
+await benchAppendLatency(report);
+await benchAppendThroughput(report, { writers: 8, seconds: 3 });
+await benchLikePost(report);
+await benchPipelineLatency(report);
+await benchBacklog(report);
+
+await writeResults(new URL("./results.json", import.meta.url), report.figures());
+console.error(`bench: done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
