@@ -191,6 +191,8 @@ export type ProjectionStatus = {
   lagMs: number;
   checkpoints: CheckpointView[];
   deadLetters: DeadLetterView[];
+  /** The latest Restore read DB job, if any ran. */
+  lastRestore: { id: string; status: string; percent: number } | null;
 };
 
 /** Operations on the projector's bookkeeping, for administrators. */

@@ -17,6 +17,14 @@ export const handler = define.handlers({
       metrics.set("projection_lag_seconds", {}, status.lagMs / 1000);
       metrics.describe("dead_letters", "Open dead letters");
       metrics.set("dead_letters", {}, status.deadLetters.length);
+      if (status.lastRestore) {
+        metrics.describe("restore_progress_percent", "Progress of the latest Restore read DB job");
+        metrics.set(
+          "restore_progress_percent",
+          { status: status.lastRestore.status },
+          status.lastRestore.percent,
+        );
+      }
     }
     return new Response(metrics.render(), {
       headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },

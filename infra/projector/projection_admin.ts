@@ -36,7 +36,19 @@ export function projectionAdmin(deps: { eventSql: Sql; readSql: Sql }): Projecti
         select id, event_id, stream_id, stream_version, global_position, event_type, error, attempts,
                created_at
         from dead_letters where resolved_at is null order by id desc limit 100`;
+      const [restore] = await readSql`
+        select id, status, total, done from restore_jobs order by started_at desc limit 1`;
       return {
+        lastRestore: restore
+          ? {
+            id: restore.id,
+            status: restore.status,
+            percent: restore.status === "done" ? 100 : Math.min(
+              99,
+              Math.floor((100 * Number(restore.done)) / Math.max(1, Number(restore.total))),
+            ),
+          }
+          : null,
         storePosition,
         appliedPosition,
         lagEvents: lag.n,
