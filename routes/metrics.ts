@@ -19,11 +19,7 @@ export const handler = define.handlers({
       metrics.set("dead_letters", {}, status.deadLetters.length);
       if (status.lastRestore) {
         metrics.describe("restore_progress_percent", "Progress of the latest Restore read DB job");
-        metrics.set(
-          "restore_progress_percent",
-          { status: status.lastRestore.status },
-          status.lastRestore.percent,
-        );
+        metrics.set("restore_progress_percent", {}, status.lastRestore.percent);
       }
     }
     return new Response(metrics.render(), {
