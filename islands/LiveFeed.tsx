@@ -1,19 +1,34 @@
 import { useSignal } from "@preact/signals";
-import { useEffect } from "preact/hooks";
-import { liveSignal } from "../client/live.ts";
+import { useEffect, useRef } from "preact/hooks";
+import { api, liveSignal } from "../client/live.ts";
 import { PostList } from "../components/PostCard.tsx";
 import type { PostSummary } from "../domain/mod.ts";
 import type { LiveFeed as LiveFeedState } from "../routes/live.ts";
 
+/** A post as the JSON API lists it. */
+type ApiListItem = {
+  id: string;
+  author: string;
+  message: string;
+  createdAt: string;
+  updatedAt: string | null;
+  likes: number;
+  commentCount: number;
+  version: number;
+};
+
 /**
  * The feed list. Like and comment counts follow the server live; posts that
  * arrive meanwhile are announced above the list rather than pushed in under
- * the reader's eyes.
+ * the reader's eyes. Older posts load as the reader scrolls (keyset pages of
+ * the JSON API); without JavaScript the "Older posts" link does the same.
  */
 export default function LiveFeed(
-  { posts, nextHref, empty, live }: {
+  { posts, nextHref, nextApi, empty, live }: {
     posts: PostSummary[];
     nextHref: string | null;
+    /** The API URL of the next page (same filters, next cursor). */
+    nextApi: string | null;
     empty: string;
     /** Only the unfiltered first page follows new posts. */
     live: boolean;
@@ -21,6 +36,53 @@ export default function LiveFeed(
 ) {
   const shown = useSignal(posts);
   const fresh = useSignal(0);
+  const more = useSignal(nextApi);
+  const pageLink = useSignal(nextHref);
+  const loading = useSignal(false);
+  const sentinel = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    if (!sentinel.current || typeof IntersectionObserver === "undefined") return;
+    const observer = new IntersectionObserver(async (entries) => {
+      if (!entries.some((e) => e.isIntersecting) || loading.value || !more.value) return;
+      loading.value = true;
+      try {
+        const page = await api<{ posts: ApiListItem[]; nextCursor: string | null }>(
+          "GET",
+          more.value,
+        );
+        const known = new Set(shown.value.map((p) => p.id));
+        shown.value = [
+          ...shown.value,
+          ...page.posts.filter((p) => !known.has(p.id)).map((p) => ({
+            id: p.id,
+            author: "",
+            authorName: p.author,
+            message: p.message,
+            createdAt: p.createdAt,
+            updatedAt: p.updatedAt,
+            likes: p.likes,
+            comments: p.commentCount,
+            version: p.version,
+          })),
+        ];
+        const url = new URL(more.value, location.href);
+        const link = new URL(pageLink.value ?? "/", location.href);
+        if (page.nextCursor) {
+          url.searchParams.set("cursor", page.nextCursor);
+          link.searchParams.set("cursor", page.nextCursor);
+        }
+        more.value = page.nextCursor ? `${url.pathname}${url.search}` : null;
+        pageLink.value = page.nextCursor ? `${link.pathname}${link.search}` : null;
+      } catch {
+        more.value = null; // the "Older posts" link still works
+      } finally {
+        loading.value = false;
+      }
+    }, { rootMargin: "400px" });
+    observer.observe(sentinel.current);
+    return () => observer.disconnect();
+  }, []);
 
   useEffect(() => {
     const feed = liveSignal<LiveFeedState>("/live?feed=1", "feed");
@@ -50,7 +112,9 @@ export default function LiveFeed(
           {fresh.value} new {fresh.value === 1 ? "post" : "posts"} · show
         </a>
       )}
-      <PostList posts={shown.value} nextHref={nextHref} empty={empty} />
+      <PostList posts={shown.value} nextHref={pageLink.value} empty={empty} />
+      <div ref={sentinel} data-feed-end aria-hidden="true" />
+      {loading.value && <p class="py-3 text-center text-sm text-slate-500">Loading older posts…</p>}
     </>
   );
 }

@@ -11,7 +11,12 @@ const filters = z.object({
   cursor: z.string().max(200).optional(),
 });
 
-type Data = { page: PostPage; filters: z.infer<typeof filters>; nextHref: string | null };
+type Data = {
+  page: PostPage;
+  filters: z.infer<typeof filters>;
+  nextHref: string | null;
+  nextApi: string | null;
+};
 
 export const handler = define.handlers<Data>({
   async GET(ctx) {
@@ -25,12 +30,18 @@ export const handler = define.handlers<Data>({
       cursor: f.cursor,
     }, ctx.state.ctx);
     let nextHref: string | null = null;
+    let nextApi: string | null = null;
     if (page.nextCursor) {
       const next = new URLSearchParams(ctx.url.searchParams);
       next.set("cursor", page.nextCursor);
       nextHref = `/?${next}`;
+      const apiQuery = new URLSearchParams({ limit: "20", cursor: page.nextCursor });
+      if (f.author) apiQuery.set("author", f.author);
+      if (f.comments === "1") apiQuery.set("withComments", "true");
+      if (f.minLikes) apiQuery.set("minLikes", String(f.minLikes));
+      nextApi = `/api/v1/posts?${apiQuery}`;
     }
-    return ctx.render({ page, filters: f, nextHref });
+    return ctx.render({ page, filters: f, nextHref, nextApi });
   },
 });
 
@@ -113,6 +124,7 @@ export default define.page<typeof handler>(({ data, state }) => (
     <LiveFeed
       posts={data.page.posts}
       nextHref={data.nextHref}
+      nextApi={data.nextApi}
       empty="No posts yet. Be the first!"
       live={!data.filters.author && !data.filters.comments && !data.filters.minLikes &&
         !data.filters.cursor}

@@ -608,6 +608,37 @@ Deno.test({
       assert.equal(feedNavigations.count, 0, "the feed never reloaded");
       assert.equal(postIdOf(watcher.url()), postId);
     }, { ignore: !liveLikesReady });
+
+    await step("the feed loads older posts as the reader scrolls (keyset pages)", async () => {
+      await using context = await newContext(browser, base);
+      const page = await context.newPage();
+      const author = uniqueName("scroller");
+      await signUp(page, author);
+      // 25 posts through the new-post form (the API would rate-limit a burst of 25):
+      // more than one page of 20, filtered to this author.
+      const made: string[] = [];
+      for (let i = 0; i < 25; i++) {
+        const res = await context.request.post(`${base}/posts/new`, {
+          form: { message: `scroll post ${i}` },
+          headers: { origin: base },
+          maxRedirects: 0,
+        });
+        assert.equal(res.status(), 303);
+        made.push(postIdOf(new URL(res.headers()["location"], base).href));
+      }
+      const navigations = countNavigations(page);
+      assertStatus(await open(page, `/?author=${author}`), 200, "the filtered feed");
+      const cards = page.locator("article[data-post-id]");
+      assert.equal(await cards.count(), 20, "the first page holds 20");
+      await page.locator("[data-feed-end]").scrollIntoViewIfNeeded();
+      await page.waitForFunction(() =>
+        document.querySelectorAll("article[data-post-id]").length === 25
+      );
+      const ids = await cards.evaluateAll((els) => els.map((e) => e.getAttribute("data-post-id")));
+      assert.deepEqual(ids, [...made].reverse(), "newest first, none twice, none missing");
+      assert.equal(await page.locator("a[rel=next]").count(), 0, "no further page");
+      assert.equal(navigations.count, 1, "loaded in place, no page load after the first");
+    });
   },
 });
 
