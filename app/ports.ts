@@ -201,3 +201,19 @@ export interface ProjectionAdmin {
   /** Re-projects the dead letter's stream from the event store; true when it applied. */
   retryDeadLetter(id: number): Promise<boolean>;
 }
+
+/** A stream's state as of `version`, serialized by its aggregate's codec. */
+export type Snapshot = {
+  streamId: string;
+  version: number;
+  /** Global position of the event at `version` (read-your-writes for a no-op). */
+  position: number;
+  schemaVersion: number;
+  state: unknown;
+};
+
+/** Snapshots of long streams; derived data, safe to lose. */
+export interface SnapshotStore {
+  load(streamId: string): Promise<Snapshot | null>;
+  save(snapshot: Snapshot): Promise<void>;
+}

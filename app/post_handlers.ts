@@ -1,9 +1,9 @@
-import { type PostCommand, postDecider } from "../domain/mod.ts";
+import { type PostCommand, postDecider, postSnapshotCodec } from "../domain/mod.ts";
 import type { RequestContext } from "./context.ts";
 import { handleCommand } from "./handle_command.ts";
 import { type AnyCommandHandler, defineCommand } from "./mediator.ts";
 import type { WriteResult } from "./messages.ts";
-import type { EventStore } from "./ports.ts";
+import type { EventStore, SnapshotStore } from "./ports.ts";
 
 /** The stream id of a post. */
 export function postStreamId(postId: string): string {
@@ -21,8 +21,13 @@ const COMMUTING_RETRIES = 10;
  * const mediator = createMediator({ commands: [...postCommandHandlers({ store }), ...] });
  * ```
  */
-export function postCommandHandlers(deps: { store: EventStore }): AnyCommandHandler[] {
+export function postCommandHandlers(
+  deps: { store: EventStore; snapshots?: SnapshotStore; snapshotEvery?: number },
+): AnyCommandHandler[] {
   const { store } = deps;
+  const snapshots = deps.snapshots
+    ? { store: deps.snapshots, codec: postSnapshotCodec, every: deps.snapshotEvery ?? 100 }
+    : undefined;
 
   /** Runs a Post command on its stream, stamped with the actor and the time. */
   function run(
@@ -36,6 +41,7 @@ export function postCommandHandlers(deps: { store: EventStore }): AnyCommandHand
       decider: postDecider,
       command: { ...command, actor, at: new Date().toISOString() } as never,
       ctx,
+      snapshots,
     });
   }
 

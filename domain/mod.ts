@@ -36,6 +36,7 @@ export { postEventSchemas } from "./post/events.ts";
 export type { PostEvent, PostEventOf, PostEventType } from "./post/events.ts";
 export { fold as foldPost, postDecider } from "./post/decider.ts";
 export type { CommentState, PostState } from "./post/decider.ts";
+export { postSnapshotCodec } from "./post/snapshot.ts";
 export { password, userCommandSchemas, username, userStreamId } from "./user/commands.ts";
 export type { UserCommand, UserDecision } from "./user/commands.ts";
 export { userEventSchemas } from "./user/events.ts";

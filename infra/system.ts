@@ -15,6 +15,7 @@ import { connect, type Sql } from "./postgres/connect.ts";
 import { postgresEventStore } from "./postgres/event_store.ts";
 import { migrate } from "./postgres/migrate.ts";
 import { postgresSessionStore } from "./postgres/sessions.ts";
+import { postgresSnapshotStore } from "./postgres/snapshots.ts";
 import { type PostgresReadStore, postgresReadStore } from "./projections/read_store.ts";
 import { createRestorer, type Restorer } from "./projections/restore.ts";
 import { type ProjectionChanges, projectionChanges } from "./projections/changes.ts";
@@ -85,7 +86,7 @@ export async function createSystem(
   const mediator = createMediator({
     side,
     commands: side === "query" ? [] : [
-      ...postCommandHandlers({ store }),
+      ...postCommandHandlers({ store, snapshots: postgresSnapshotStore(eventSql) }),
       ...userCommandHandlers({ store, hasher }),
       ...adminCommandHandlers({ restorer, projections }),
     ],

@@ -90,7 +90,12 @@ Deno.test("Embedded PostgreSQL - the real migrations, then each SQL feature they
   await using db = await embedded();
   assert.match(db.url, /^postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres$/);
   const sql = db.connect();
-  assert.deepEqual(await migrate(sql, "event_store"), ["001_events", "002_relay", "003_sessions"]);
+  assert.deepEqual(await migrate(sql, "event_store"), [
+    "001_events",
+    "002_relay",
+    "003_sessions",
+    "004_snapshots",
+  ]);
   assert.deepEqual(await migrate(sql, "read_store"), ["001_projections"]);
   assert.deepEqual(await migrate(sql, "event_store"), [], "a second run applies nothing");
 

@@ -170,8 +170,13 @@ Deno.test("Migrations - two concurrent runs apply each migration once; a third c
   const a = db.connect({ max: 1 });
   const b = db.connect({ max: 1 });
   const [ra, rb] = await Promise.all([migrate(a, "event_store"), migrate(b, "event_store")]);
-  assert.deepEqual([...ra, ...rb].sort(), ["001_events", "002_relay", "003_sessions"]);
+  assert.deepEqual([...ra, ...rb].sort(), [
+    "001_events",
+    "002_relay",
+    "003_sessions",
+    "004_snapshots",
+  ]);
   assert.deepEqual(await migrate(a, "event_store"), []);
   const rows = await a`select set, version from schema_migrations`;
-  assert.equal(rows.length, 3);
+  assert.equal(rows.length, 4);
 });

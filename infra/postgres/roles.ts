@@ -43,6 +43,7 @@ export const eventStoreGrants = {
   events: { command: ["select", "insert"], query: READ, worker: READ },
   streams: { command: ["select", "insert", "update"] },
   sessions: { command: ["select", "insert", "delete"], query: READ },
+  snapshots: { command: ["select", "insert", "update"] },
   // The in-process bus removes the cursor to replay from the start (rewindRelay).
   relay_cursors: { worker: WRITE },
   // Every process checks for pending migrations.
