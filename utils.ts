@@ -5,7 +5,7 @@
 import type { RequestContext } from "./app/context.ts";
 import type { Actor } from "./domain/mod.ts";
 import { validate } from "./app/mediator.ts";
-import { AppError, ValidationFailed } from "./domain/mod.ts";
+import { AppError } from "./domain/mod.ts";
 import type { System } from "./infra/system.ts";
 import { type Context, createDefine, HttpError, serializeCookie } from "./infra/web/mod.ts";
 
@@ -81,12 +81,6 @@ export function rejectForm<V extends Record<string, string>>(
   };
 }
 
-/** A form field as a string ("" when missing or a file). */
-export function field(form: FormData, name: string): string {
-  const value = form.get(name);
-  return typeof value === "string" ? value : "";
-}
-
 /**
  * Parses a submitted form with its zod schema. Every field arrives as a
  * string; a missing one as "".
@@ -100,17 +94,15 @@ export async function parseForm<T extends Record<string, string>>(
   req: Request,
   schema: import("zod").ZodType<T>,
 ): Promise<T> {
+  return validate(schema, await formFields(req));
+}
+
+/** A submitted form's text fields (files and an unreadable body give nothing). */
+export async function formFields(req: Request): Promise<Record<string, string>> {
   const form = await req.formData().catch(() => new FormData());
-  const raw: Record<string, string> = {};
-  for (const [key, value] of form) if (typeof value === "string") raw[key] = value;
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    throw new ValidationFailed(
-      "the form is incomplete",
-      Object.fromEntries(parsed.error.issues.map((i) => [i.path.join("."), i.message])),
-    );
-  }
-  return parsed.data;
+  const fields: Record<string, string> = {};
+  for (const [key, value] of form) if (typeof value === "string") fields[key] = value;
+  return fields;
 }
 
 /**

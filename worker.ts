@@ -5,11 +5,9 @@
  */
 import { jsonLogger } from "./app/log.ts";
 import { Metrics } from "./app/metrics.ts";
-import { ConfigError, kafkaOptions, loadConfig } from "./infra/config.ts";
-import { inProcessBus, rewindRelay } from "./infra/bus/in_process_bus.ts";
-import { kafkaBus } from "./infra/kafka/kafka_bus.ts";
+import { ConfigError, loadConfig } from "./infra/config.ts";
 import { connect, migrate } from "./infra/postgres/mod.ts";
-import { startWorker } from "./infra/worker.ts";
+import { startConfiguredWorker } from "./infra/worker.ts";
 
 let config;
 try {
@@ -31,25 +29,16 @@ const readSql = config.READ_DATABASE_URL
 await migrate(eventSql, "event_store");
 await migrate(readSql, "read_store");
 
-// Without KAFKA_BROKERS the relay hands events straight to this process's projector
-// (one worker only); the relay starts over from the first unapplied event.
-const kafka = Boolean(config.KAFKA_BROKERS?.length);
-if (!kafka) await rewindRelay({ eventSql, readSql });
-const bus = kafka
-  ? kafkaBus({ ...kafkaOptions(config), logger })
-  : inProcessBus({ topic: config.KAFKA_TOPIC, partitions: config.KAFKA_PARTITIONS, logger });
-const worker = await startWorker({
+const { worker, bus } = await startConfiguredWorker(config, {
   eventSql,
   readSql,
-  bus,
-  groupId: config.KAFKA_GROUP_ID,
   logger,
   metrics: new Metrics(),
 });
 logger.info("worker started", {
   topic: config.KAFKA_TOPIC,
   group: config.KAFKA_GROUP_ID,
-  bus: kafka ? `Kafka ${config.KAFKA_BROKERS!.join(",")}` : "in-process",
+  bus,
   separateReadStore: Boolean(config.READ_DATABASE_URL),
 });
 

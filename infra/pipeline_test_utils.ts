@@ -34,9 +34,12 @@ const fastHasher = scryptHasher({ N: 1 << 10, r: 8, p: 1, keyLength: 32 });
 
 /**
  * Event store and read store (one database, or two with `separateReadStore`),
- * migrated, with a command-side mediator that writes to the event store.
+ * migrated, with a command-side mediator that writes to the event store;
+ * `restoreBatchSize` makes Restore read DB run in small batches (many progress steps).
  */
-export async function stores(options: { separateReadStore?: boolean } = {}) {
+export async function stores(
+  options: { separateReadStore?: boolean; restoreBatchSize?: number } = {},
+) {
   const eventDb = await tempDatabase();
   const readDb = options.separateReadStore ? await tempDatabase("agora_read") : eventDb;
   const eventSql = eventDb.connect({ max: 10 });
@@ -44,7 +47,7 @@ export async function stores(options: { separateReadStore?: boolean } = {}) {
   await migrate(eventSql, "event_store");
   await migrate(readSql, "read_store");
   const store = postgresEventStore(eventSql);
-  const restorer = createRestorer({ eventSql, readSql });
+  const restorer = createRestorer({ eventSql, readSql, batchSize: options.restoreBatchSize });
   const mediator = createMediator({
     side: "command",
     commands: [

@@ -6,9 +6,7 @@ import type { EventStore, ProjectionAdmin, SessionStore } from "../app/ports.ts"
 import { postCommandHandlers } from "../app/post_handlers.ts";
 import { queryHandlers } from "../app/query_handlers.ts";
 import { userCommandHandlers } from "../app/user_handlers.ts";
-import { type Config, kafkaOptions } from "./config.ts";
-import { inProcessBus, rewindRelay } from "./bus/in_process_bus.ts";
-import { kafkaBus } from "./kafka/kafka_bus.ts";
+import type { Config } from "./config.ts";
 import { startEmbeddedPostgres } from "./postgres/embedded.ts";
 import { scryptHasher } from "./password.ts";
 import { connect, type Sql } from "./postgres/connect.ts";
@@ -19,7 +17,7 @@ import { postgresSnapshotStore } from "./postgres/snapshots.ts";
 import { type PostgresReadStore, postgresReadStore } from "./projections/read_store.ts";
 import { createRestorer, type Restorer } from "./projections/restore.ts";
 import { type ProjectionChanges, projectionChanges } from "./projections/changes.ts";
-import { startWorker, type Worker } from "./worker.ts";
+import { startConfiguredWorker, type Worker } from "./worker.ts";
 import { projectionAdmin } from "./projector/projection_admin.ts";
 
 /** Everything a process needs, wired once at start (the composition root). */
@@ -98,26 +96,14 @@ export async function createSystem(
     metrics,
   });
 
-  let worker: Worker | null = null;
-  const kafka = Boolean(config.KAFKA_BROKERS?.length);
-  if (options.startWorker) {
-    // No KAFKA_BROKERS: the relay hands events to the projector in this process.
-    if (!kafka) await rewindRelay({ eventSql, readSql });
-    worker = await startWorker({
-      eventSql,
-      readSql,
-      bus: kafka
-        ? kafkaBus({ ...kafkaOptions(config), logger })
-        : inProcessBus({ topic: config.KAFKA_TOPIC, partitions: config.KAFKA_PARTITIONS, logger }),
-      groupId: config.KAFKA_GROUP_ID,
-      logger,
-      metrics,
-    });
-  }
+  const started = options.startWorker
+    ? await startConfiguredWorker(config, { eventSql, readSql, logger, metrics })
+    : null;
+  const worker: Worker | null = started?.worker ?? null;
   logger.info("stores and bus", {
     database: embedded ? `embedded PostgreSQL, data in ${embedded.dataDir}` : "DATABASE_URL",
     readStore: config.READ_DATABASE_URL ? "READ_DATABASE_URL" : "same database",
-    bus: !options.startWorker ? "none in this process" : kafka ? "Kafka" : "in-process",
+    bus: started?.bus ?? "none in this process",
   });
 
   const changes = projectionChanges(readSql);

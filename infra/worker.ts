@@ -2,6 +2,9 @@ import type { Logger } from "../app/log.ts";
 import { silentLogger } from "../app/log.ts";
 import type { Metrics } from "../app/metrics.ts";
 import type { EventBus, EventPublisher } from "./bus/bus.ts";
+import { inProcessBus, rewindRelay } from "./bus/in_process_bus.ts";
+import { type Config, kafkaOptions } from "./config.ts";
+import { kafkaBus } from "./kafka/kafka_bus.ts";
 import type { Sql } from "./postgres/connect.ts";
 import { type Projector, startProjector } from "./projector/projector.ts";
 import { type Relay, startRelay } from "./relay/relay.ts";
@@ -64,4 +67,34 @@ export async function startWorker(options: {
       await publisher.close();
     },
   };
+}
+
+/**
+ * The worker the configuration asks for: on Kafka with KAFKA_BROKERS, else on
+ * the in-process bus (one worker only), whose relay first rewinds to the
+ * first unapplied event because the bus kept nothing across the restart.
+ *
+ * @example
+ * ```ts
+ * const { worker, bus } = await startConfiguredWorker(config, { eventSql, readSql, logger });
+ * ```
+ */
+export async function startConfiguredWorker(
+  config: Config,
+  deps: { eventSql: Sql; readSql: Sql; logger: Logger; metrics?: Metrics },
+): Promise<{ worker: Worker; bus: string }> {
+  const { eventSql, readSql, logger } = deps;
+  const kafka = Boolean(config.KAFKA_BROKERS?.length);
+  if (!kafka) await rewindRelay({ eventSql, readSql });
+  const worker = await startWorker({
+    eventSql,
+    readSql,
+    bus: kafka
+      ? kafkaBus({ ...kafkaOptions(config), logger })
+      : inProcessBus({ topic: config.KAFKA_TOPIC, partitions: config.KAFKA_PARTITIONS, logger }),
+    groupId: config.KAFKA_GROUP_ID,
+    logger,
+    metrics: deps.metrics,
+  });
+  return { worker, bus: kafka ? `Kafka ${config.KAFKA_BROKERS!.join(",")}` : "in-process" };
 }

@@ -3,7 +3,8 @@ import { FormAlert } from "../components/Form.tsx";
 import { timeAgo } from "../components/time.ts";
 import type { ProjectionStatus, RestoreJob } from "../app/ports.ts";
 import RestoreProgress from "../islands/RestoreProgress.tsx";
-import { define, type FormState, rejectForm } from "../utils.ts";
+import { validate } from "../app/mediator.ts";
+import { define, formFields, type FormState, rejectForm } from "../utils.ts";
 
 type Data = { status: ProjectionStatus; job: RestoreJob | null; form?: FormState; notice?: string };
 
@@ -25,20 +26,16 @@ export const handler = define.handlers<Data>({
   },
   async POST(ctx) {
     const { mediator } = ctx.state.system;
-    const raw = Object.fromEntries(
-      [...await ctx.req.formData().catch(() => new FormData())].filter(([, v]) =>
-        typeof v === "string"
-      ),
-    );
-    const action = actions.safeParse(raw);
+    const fields = await formFields(ctx.req);
     try {
-      if (!action.success) throw action.error;
-      if (action.data.intent === "restore") {
+      // An unknown intent is a 400 naming the field, like any bad input.
+      const action = validate(actions, fields);
+      if (action.intent === "restore") {
         const { jobId } = await mediator.send({ type: "RestoreReadDb" }, ctx.state.ctx);
         return ctx.redirect(`/admin?job=${jobId}`, 303);
       }
       const { applied } = await mediator.send(
-        { type: "RetryDeadLetter", id: Number(action.data.id) },
+        { type: "RetryDeadLetter", id: Number(action.id) },
         ctx.state.ctx,
       );
       const status = await mediator.query({ type: "GetProjectionStatus" }, ctx.state.ctx);

@@ -14,7 +14,6 @@ import {
   assertStatus,
   countNavigations,
   createPost,
-  freePort,
   historyTypes,
   intentButton,
   launchBrowser,
@@ -50,7 +49,7 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn(t) {
-    await using server = await testServer({ env: { PORT: String(freePort()) } });
+    await using server = await testServer();
     await using browser = await launchBrowser();
     const base = server.url;
     const step = (

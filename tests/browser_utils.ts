@@ -197,13 +197,3 @@ export async function positionOfRedirect(landed: Response): Promise<number> {
   return 0;
 }
 
-/**
- * A loopback port nobody listens on, for `testServer({ env: { PORT } })`:
- * the configuration refuses PORT=0 ("any free port") that testServer asks for.
- */
-export function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr;
-  listener.close();
-  return port;
-}

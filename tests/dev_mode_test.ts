@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { client } from "./test_server.ts";
-import { freePort } from "./browser_utils.ts";
+import { freePort } from "./processes.ts";
 
 const root = new URL("../", import.meta.url).pathname;
 

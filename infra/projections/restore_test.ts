@@ -1,62 +1,21 @@
 import assert from "node:assert/strict";
-import { adminCommandHandlers } from "../../app/admin_handlers.ts";
-import { projectionAdmin } from "../projector/projection_admin.ts";
-import { type RequestContext, requestContext } from "../../app/context.ts";
-import { createMediator } from "../../app/mediator.ts";
-import { postCommandHandlers } from "../../app/post_handlers.ts";
+import { requestContext } from "../../app/context.ts";
 import { START } from "../../app/ports.ts";
-import { userCommandHandlers } from "../../app/user_handlers.ts";
 import type { PostEvent } from "../../domain/mod.ts";
-import { scryptHasher } from "../password.ts";
 import type { Sql } from "../postgres/connect.ts";
-import { postgresEventStore } from "../postgres/event_store.ts";
-import { migrate } from "../postgres/migrate.ts";
 import { readAll } from "../postgres/read_all.ts";
 import { readStream } from "../postgres/read_stream.ts";
-import { tempDatabase } from "../postgres/test_utils.ts";
 import { projectEvent } from "./apply_event.ts";
-import { createRestorer, type RestoreJob } from "./restore.ts";
+import type { RestoreJob } from "./restore.ts";
 import { verifyReadModel } from "./verify.ts";
+import { stores } from "../pipeline_test_utils.ts";
 
-const fastHasher = scryptHasher({ N: 1 << 10, r: 8, p: 1, keyLength: 32 });
-
-/** Event store and read store (one database, or two), migrated, with the real command side. */
-async function setUp(options: { separateReadStore?: boolean; batchSize?: number } = {}) {
-  const eventDb = await tempDatabase();
-  const readDb = options.separateReadStore ? await tempDatabase("agora_read") : eventDb;
-  const eventSql = eventDb.connect({ max: 10 });
-  const readSql = options.separateReadStore ? readDb.connect({ max: 10 }) : eventSql;
-  await migrate(eventSql, "event_store");
-  await migrate(readSql, "read_store");
-  const store = postgresEventStore(eventSql);
-  const restorer = createRestorer({ eventSql, readSql, batchSize: options.batchSize ?? 4 });
-  const mediator = createMediator({
-    side: "command",
-    commands: [
-      ...postCommandHandlers({ store }),
-      ...userCommandHandlers({ store, hasher: fastHasher }),
-      ...adminCommandHandlers({ restorer, projections: projectionAdmin({ eventSql, readSql }) }),
-    ],
+/** Event store and read store, migrated, with the real command side (see pipeline_test_utils). */
+function setUp(options: { separateReadStore?: boolean; batchSize?: number } = {}) {
+  return stores({
+    separateReadStore: options.separateReadStore,
+    restoreBatchSize: options.batchSize ?? 4,
   });
-  const register = async (username: string): Promise<RequestContext> => {
-    const { userId } = await mediator.send(
-      { type: "RegisterUser", username, password: "password-1" },
-      requestContext(),
-    );
-    return requestContext({ actor: { userId, username, isAdmin: false } });
-  };
-  return {
-    eventSql,
-    readSql,
-    store,
-    restorer,
-    mediator,
-    register,
-    async [Symbol.asyncDispose]() {
-      if (readDb !== eventDb) await readDb[Symbol.asyncDispose]();
-      await eventDb[Symbol.asyncDispose]();
-    },
-  };
 }
 
 type Setup = Awaited<ReturnType<typeof setUp>>;

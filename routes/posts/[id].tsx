@@ -7,7 +7,14 @@ import LikeButton from "../../islands/LikeButton.tsx";
 import LiveLikes from "../../islands/LiveLikes.tsx";
 import { COMMENT_MAX, type PostDetail, PostNotFound, Unauthenticated } from "../../domain/mod.ts";
 import type { Context } from "../../infra/web/mod.ts";
-import { define, type FormState, rejectForm, seeOther, type State } from "../../utils.ts";
+import {
+  define,
+  formFields,
+  type FormState,
+  rejectForm,
+  seeOther,
+  type State,
+} from "../../utils.ts";
 
 type Data = { post: PostDetail; form?: FormState; intent?: string; commentId?: string };
 
@@ -40,9 +47,7 @@ export const handler = define.handlers<Data>({
   },
   async POST(ctx) {
     const postId = ctx.params.id;
-    const form = await ctx.req.formData().catch(() => new FormData());
-    const raw = Object.fromEntries([...form].filter(([, v]) => typeof v === "string"));
-    const action = actions.safeParse(raw);
+    const action = actions.safeParse(await formFields(ctx.req));
     if (!action.success) return ctx.render({ post: await load(ctx) }, { status: 400 });
     const a = action.data;
     const { mediator } = ctx.state.system;
