@@ -196,4 +196,3 @@ export async function positionOfRedirect(landed: Response): Promise<number> {
   }
   return 0;
 }
-
