@@ -3,8 +3,8 @@
  *
  * @module
  */
-export { connect, isUniqueViolation } from "./connect.ts";
-export type { Sql } from "./connect.ts";
+export { connect, databaseTls, isUniqueViolation } from "./connect.ts";
+export type { ConnectTls, Sql } from "./connect.ts";
 export { loadMigrations, migrate } from "./migrate.ts";
 export type { Migration, MigrationSet } from "./migrate.ts";
 export { postgresEventStore } from "./event_store.ts";
