@@ -6,7 +6,7 @@
 import { jsonLogger } from "./app/log.ts";
 import { Metrics } from "./app/metrics.ts";
 import { ConfigError, loadConfig } from "./infra/config.ts";
-import { connect, migrate } from "./infra/postgres/mod.ts";
+import { connect, databaseTls, migrate } from "./infra/postgres/mod.ts";
 import { startConfiguredWorker } from "./infra/worker.ts";
 
 let config;
@@ -22,19 +22,36 @@ try {
   Deno.exit(2);
 }
 const logger = jsonLogger(config.LOG_LEVEL, { role: "worker" });
-const eventSql = connect(config.DATABASE_URL!, { name: "agora-worker", max: config.PG_POOL_MAX });
+const pool = { name: "agora-worker", max: config.PG_POOL_MAX };
+const env = Deno.env.toObject();
+const eventSql = connect(config.DATABASE_URL!, {
+  ...pool,
+  tls: await databaseTls(config.DATABASE_URL!, env),
+});
 const readSql = config.READ_DATABASE_URL
-  ? connect(config.READ_DATABASE_URL, { name: "agora-worker", max: config.PG_POOL_MAX })
+  ? connect(config.READ_DATABASE_URL, {
+    ...pool,
+    tls: await databaseTls(config.READ_DATABASE_URL, env),
+  })
   : eventSql;
 await migrate(eventSql, "event_store");
 await migrate(readSql, "read_store");
 
-const { worker, bus } = await startConfiguredWorker(config, {
-  eventSql,
-  readSql,
-  logger,
-  metrics: new Metrics(),
-});
+let started;
+try {
+  started = await startConfiguredWorker(config, {
+    eventSql,
+    readSql,
+    logger,
+    metrics: new Metrics(),
+  });
+} catch (error) {
+  // One line naming the setting to fix (a wrong password, an unknown CA), then exit.
+  console.error(`worker: cannot start: ${error instanceof Error ? error.message : error}`);
+  await Promise.all([eventSql.end({ timeout: 1 }), readSql.end({ timeout: 1 })]);
+  Deno.exit(1);
+}
+const { worker, bus } = started;
 logger.info("worker started", {
   topic: config.KAFKA_TOPIC,
   group: config.KAFKA_GROUP_ID,

@@ -13,12 +13,22 @@ export const configSchema = z.object({
   READ_DATABASE_URL: pgUrl.optional(),
   /** Connections per pool (each process has one per database): budget them against max_connections. */
   PG_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10),
+  /** CA (PEM) that signed the database's certificate; needs `sslmode=verify-full` in the URL. */
+  DATABASE_CA_FILE: z.string().min(1).optional(),
   KAFKA_BROKERS: list.optional(),
   KAFKA_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,200}$/).default("agora.events"),
   KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(3),
   KAFKA_GROUP_ID: z.string().min(1).default("agora-projector"),
   KAFKA_CLIENT_ID: z.string().min(1).default("agora"),
   KAFKA_SSL: bool.default(false),
+  /** TLS files (PEM); any of them turns TLS on. Cert and key: a client certificate (Aiven). */
+  KAFKA_SSL_CA_FILE: z.string().min(1).optional(),
+  KAFKA_SSL_CERT_FILE: z.string().min(1).optional(),
+  KAFKA_SSL_KEY_FILE: z.string().min(1).optional(),
+  /** Replicas of the topic when the app creates it (default: 3 with SASL or TLS, else 1). */
+  KAFKA_TOPIC_REPLICATION: z.coerce.number().int().min(1).max(32).optional(),
+  /** false: the topic is created by the provider (or an operator); the app only checks it exists. */
+  KAFKA_CREATE_TOPICS: bool.default(true),
   KAFKA_SASL_MECHANISM: z.enum(["plain", "scram-sha-256", "scram-sha-512"]).optional(),
   KAFKA_SASL_USERNAME: z.string().optional(),
   KAFKA_SASL_PASSWORD: z.string().optional(),
@@ -36,6 +46,13 @@ export const configSchema = z.object({
       code: "custom",
       path: ["READ_DATABASE_URL"],
       message: "needs DATABASE_URL too (the embedded database holds both stores)",
+    });
+  }
+  if (Boolean(c.KAFKA_SSL_CERT_FILE) !== Boolean(c.KAFKA_SSL_KEY_FILE)) {
+    ctx.addIssue({
+      code: "custom",
+      path: [c.KAFKA_SSL_CERT_FILE ? "KAFKA_SSL_KEY_FILE" : "KAFKA_SSL_CERT_FILE"],
+      message: "KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE go together (a client certificate)",
     });
   }
   if (c.KAFKA_SASL_MECHANISM && !(c.KAFKA_SASL_USERNAME && c.KAFKA_SASL_PASSWORD)) {
@@ -77,14 +94,29 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   );
 }
 
-/** Kafka settings of the bus adapter, from the configuration. */
+/**
+ * Kafka settings of the bus adapter, from the configuration. TLS is on with
+ * KAFKA_SSL=true or any KAFKA_SSL_*_FILE; the files are paths here (read at
+ * start by `kafkaBusOptions`).
+ */
 export function kafkaOptions(config: Config) {
+  const tlsFiles = {
+    ca: config.KAFKA_SSL_CA_FILE,
+    cert: config.KAFKA_SSL_CERT_FILE,
+    key: config.KAFKA_SSL_KEY_FILE,
+  };
+  const ssl = config.KAFKA_SSL || Object.values(tlsFiles).some(Boolean);
   return {
     brokers: config.KAFKA_BROKERS ?? [],
     topic: config.KAFKA_TOPIC,
     partitions: config.KAFKA_PARTITIONS,
+    // Managed clusters (Confluent Cloud, MSK...) refuse fewer than 3; a local broker has 1.
+    replicationFactor: config.KAFKA_TOPIC_REPLICATION ??
+      (ssl || config.KAFKA_SASL_MECHANISM ? 3 : 1),
+    createTopic: config.KAFKA_CREATE_TOPICS,
     clientId: config.KAFKA_CLIENT_ID,
-    ssl: config.KAFKA_SSL,
+    ssl,
+    tlsFiles,
     sasl: config.KAFKA_SASL_MECHANISM
       ? {
         mechanism: config.KAFKA_SASL_MECHANISM,

@@ -9,7 +9,7 @@ import { userCommandHandlers } from "../app/user_handlers.ts";
 import type { Config } from "./config.ts";
 import { startEmbeddedPostgres } from "./postgres/embedded.ts";
 import { scryptHasher } from "./password.ts";
-import { connect, type Sql } from "./postgres/connect.ts";
+import { connect, databaseTls, type Sql } from "./postgres/connect.ts";
 import { postgresEventStore } from "./postgres/event_store.ts";
 import { migrate } from "./postgres/migrate.ts";
 import { postgresSessionStore } from "./postgres/sessions.ts";
@@ -65,9 +65,16 @@ export async function createSystem(
     ? null
     : await startEmbeddedPostgres({ dataDir: `${config.DATA_DIR}/pglite` });
   const eventUrl = config.DATABASE_URL ?? embedded!.url;
-  const eventSql = connect(eventUrl, { name: `agora-${config.ROLE}`, max: config.PG_POOL_MAX });
+  const pool = { name: `agora-${config.ROLE}`, max: config.PG_POOL_MAX };
+  const eventSql = connect(eventUrl, {
+    ...pool,
+    tls: await databaseTls(eventUrl, Deno.env.toObject()),
+  });
   const readSql = config.READ_DATABASE_URL
-    ? connect(config.READ_DATABASE_URL, { name: `agora-${config.ROLE}`, max: config.PG_POOL_MAX })
+    ? connect(config.READ_DATABASE_URL, {
+      ...pool,
+      tls: await databaseTls(config.READ_DATABASE_URL, Deno.env.toObject()),
+    })
     : eventSql;
   await migrate(eventSql, "event_store");
   await migrate(readSql, "read_store");

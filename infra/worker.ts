@@ -3,8 +3,9 @@ import { silentLogger } from "../app/log.ts";
 import type { Metrics } from "../app/metrics.ts";
 import type { EventBus, EventPublisher } from "./bus/bus.ts";
 import { inProcessBus, rewindRelay } from "./bus/in_process_bus.ts";
-import { type Config, kafkaOptions } from "./config.ts";
+import type { Config } from "./config.ts";
 import { kafkaBus } from "./kafka/kafka_bus.ts";
+import { explainKafkaError, kafkaBusOptions } from "./kafka/kafka_settings.ts";
 import type { Sql } from "./postgres/connect.ts";
 import { type Projector, startProjector } from "./projector/projector.ts";
 import { type Relay, startRelay } from "./relay/relay.ts";
@@ -69,6 +70,11 @@ export async function startWorker(options: {
   };
 }
 
+/** The worker could not start on Kafka; the message names the setting to check. */
+export class KafkaStartError extends Error {
+  override name = "KafkaStartError";
+}
+
 /**
  * The worker the configuration asks for: on Kafka with KAFKA_BROKERS, else on
  * the in-process bus (one worker only), whose relay first rewinds to the
@@ -86,15 +92,23 @@ export async function startConfiguredWorker(
   const { eventSql, readSql, logger } = deps;
   const kafka = Boolean(config.KAFKA_BROKERS?.length);
   if (!kafka) await rewindRelay({ eventSql, readSql });
-  const worker = await startWorker({
-    eventSql,
-    readSql,
-    bus: kafka
-      ? kafkaBus({ ...kafkaOptions(config), logger })
-      : inProcessBus({ topic: config.KAFKA_TOPIC, partitions: config.KAFKA_PARTITIONS, logger }),
-    groupId: config.KAFKA_GROUP_ID,
-    logger,
-    metrics: deps.metrics,
-  });
+  const bus = kafka
+    ? kafkaBus({ ...(await kafkaBusOptions(config)), logger })
+    : inProcessBus({ topic: config.KAFKA_TOPIC, partitions: config.KAFKA_PARTITIONS, logger });
+  let worker: Worker;
+  try {
+    worker = await startWorker({
+      eventSql,
+      readSql,
+      bus,
+      groupId: config.KAFKA_GROUP_ID,
+      logger,
+      metrics: deps.metrics,
+    });
+  } catch (error) {
+    // A wrong password or an unknown CA: say which setting, not kafkajs' retry chain.
+    if (kafka) throw new KafkaStartError(explainKafkaError(error, config), { cause: error });
+    throw error;
+  }
   return { worker, bus: kafka ? `Kafka ${config.KAFKA_BROKERS!.join(",")}` : "in-process" };
 }

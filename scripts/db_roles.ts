@@ -12,7 +12,7 @@
  * Idempotent: run it again after every migration. Exit 0 when done, 1 when
  * applying failed, 2 on a usage or configuration problem.
  */
-import { connect, migrate, type Sql } from "../infra/postgres/mod.ts";
+import { connect, databaseTls, migrate, type Sql } from "../infra/postgres/mod.ts";
 import {
   type ProcessRole,
   roleNames,
@@ -114,8 +114,14 @@ if (!apply) {
   Deno.exit(0);
 }
 
-const eventSql = connect(url!, { max: 1, name: "agora-db-roles" });
-const readSql = readUrl === url ? eventSql : connect(readUrl!, { max: 1, name: "agora-db-roles" });
+const open = async (target: string) =>
+  connect(target, {
+    max: 1,
+    name: "agora-db-roles",
+    tls: await databaseTls(target, Deno.env.toObject()),
+  });
+const eventSql = await open(url!);
+const readSql = readUrl === url ? eventSql : await open(readUrl!);
 const sqlFor: Record<RoleScript["store"], Sql> = { event_store: eventSql, read_store: readSql };
 
 let code = 1;

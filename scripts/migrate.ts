@@ -2,7 +2,7 @@
  * `deno task migrate`: applies the event store migrations to DATABASE_URL and
  * the read store migrations to READ_DATABASE_URL (default: DATABASE_URL).
  */
-import { connect, migrate } from "../infra/postgres/mod.ts";
+import { connect, databaseTls, migrate } from "../infra/postgres/mod.ts";
 
 const url = Deno.env.get("DATABASE_URL");
 if (!url) {
@@ -12,7 +12,8 @@ if (!url) {
 const readUrl = Deno.env.get("READ_DATABASE_URL") ?? url;
 
 for (const [set, target] of [["event_store", url], ["read_store", readUrl]] as const) {
-  const sql = connect(target, { max: 1, name: "agora-migrate" });
+  const tls = await databaseTls(target, Deno.env.toObject());
+  const sql = connect(target, { max: 1, name: "agora-migrate", tls });
   try {
     const applied = await migrate(sql, set);
     console.log(

@@ -4,7 +4,7 @@
  * with a progress bar on stderr. Joins a restore that is already running.
  * Exit 0 when done, 1 when the restore failed, 2 when DATABASE_URL is missing.
  */
-import { connect, migrate } from "../infra/postgres/mod.ts";
+import { connect, databaseTls, migrate } from "../infra/postgres/mod.ts";
 import { createRestorer, type RestoreJob } from "../infra/projections/restore.ts";
 
 const url = Deno.env.get("DATABASE_URL");
@@ -16,8 +16,14 @@ if (!url) {
 }
 const readUrl = Deno.env.get("READ_DATABASE_URL") || url;
 // The restorer holds one read connection for its lock and needs another for its work.
-const eventSql = connect(url, { max: 4, name: "agora-restore" });
-const readSql = readUrl === url ? eventSql : connect(readUrl, { max: 4, name: "agora-restore" });
+const open = async (target: string) =>
+  connect(target, {
+    max: 4,
+    name: "agora-restore",
+    tls: await databaseTls(target, Deno.env.toObject()),
+  });
+const eventSql = await open(url);
+const readSql = readUrl === url ? eventSql : await open(readUrl);
 
 const BAR_WIDTH = 20;
 const encoder = new TextEncoder();

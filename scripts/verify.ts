@@ -4,7 +4,7 @@
  * default DATABASE_URL). Prints every difference; exit 1 when there are any,
  * 2 when DATABASE_URL is missing.
  */
-import { connect } from "../infra/postgres/mod.ts";
+import { connect, databaseTls } from "../infra/postgres/mod.ts";
 import { verifyReadModel } from "../infra/projections/verify.ts";
 
 const url = Deno.env.get("DATABASE_URL");
@@ -13,8 +13,14 @@ if (!url) {
   Deno.exit(2);
 }
 const readUrl = Deno.env.get("READ_DATABASE_URL") || url;
-const eventSql = connect(url, { max: 2, name: "agora-verify" });
-const readSql = readUrl === url ? eventSql : connect(readUrl, { max: 2, name: "agora-verify" });
+const open = async (target: string) =>
+  connect(target, {
+    max: 2,
+    name: "agora-verify",
+    tls: await databaseTls(target, Deno.env.toObject()),
+  });
+const eventSql = await open(url);
+const readSql = readUrl === url ? eventSql : await open(readUrl);
 
 let code = 0;
 try {

@@ -4,14 +4,22 @@ import { silentLogger } from "../../app/log.ts";
 import type { ConsumedMessage, EventBus, EventConsumer, EventPublisher } from "../bus/bus.ts";
 import { encode, tryDecode } from "../bus/wire.ts";
 
+/** TLS material (PEM text, not paths): the CA to trust, a client certificate and its key. */
+export type KafkaTls = { ca?: string; cert?: string; key?: string };
+
 /** Connection settings of the Kafka adapter. */
 export type KafkaBusOptions = {
   brokers: string[];
   topic: string;
   /** Partitions of the topic when it is created (default 3). */
   partitions?: number;
+  /** Replicas of the topic when it is created (default 1; managed clusters want 3). */
+  replicationFactor?: number;
+  /** false: never create the topic, only check that it exists (default true). */
+  createTopic?: boolean;
   clientId?: string;
-  ssl?: boolean;
+  /** true: TLS trusting the system's roots; an object: with this CA and client certificate. */
+  ssl?: boolean | KafkaTls;
   sasl?: {
     mechanism: "plain" | "scram-sha-256" | "scram-sha-512";
     username: string;
@@ -36,7 +44,7 @@ export function kafkaBus(options: KafkaBusOptions): EventBus {
   const config: KafkaConfig = {
     clientId: options.clientId ?? "agora",
     brokers: options.brokers,
-    ssl: options.ssl,
+    ssl: tlsOptions(options.ssl),
     sasl: options.sasl as SASLOptions | undefined,
     logLevel: logLevel.NOTHING,
     // kafkajs' default retries: fewer would weaken the idempotent producer's guarantees.
@@ -60,9 +68,19 @@ export function kafkaBus(options: KafkaBusOptions): EventBus {
       await admin.connect();
       try {
         const existing = await admin.listTopics();
+        if (!existing.includes(topic) && options.createTopic === false) {
+          throw new Error(
+            `Kafka topic ${topic} does not exist and KAFKA_CREATE_TOPICS=false: ` +
+              `create it at the provider (${options.partitions ?? 3} partitions)`,
+          );
+        }
         if (!existing.includes(topic)) {
           const created = await admin.createTopics({
-            topics: [{ topic, numPartitions: options.partitions ?? 3, replicationFactor: 1 }],
+            topics: [{
+              topic,
+              numPartitions: options.partitions ?? 3,
+              replicationFactor: options.replicationFactor ?? 1,
+            }],
             waitForLeaders: true,
           });
           // false: another process created it first.
@@ -155,5 +173,17 @@ export function kafkaBus(options: KafkaBusOptions): EventBus {
         },
       };
     },
+  };
+}
+
+/** kafkajs' TLS settings: certificates always verified; PEM given, else the system's roots. */
+function tlsOptions(ssl: KafkaBusOptions["ssl"]): KafkaConfig["ssl"] {
+  if (!ssl) return false;
+  if (ssl === true) return true;
+  return {
+    rejectUnauthorized: true,
+    ...(ssl.ca ? { ca: [ssl.ca] } : {}),
+    ...(ssl.cert ? { cert: ssl.cert } : {}),
+    ...(ssl.key ? { key: ssl.key } : {}),
   };
 }

@@ -76,7 +76,9 @@ export async function databaseTls(
   try {
     return { ca: await Deno.readTextFile(path) };
   } catch (error) {
-    throw new Error(`${name}: cannot read ${path}: ${error instanceof Error ? error.message : error}`);
+    throw new Error(
+      `${name}: cannot read ${path}: ${error instanceof Error ? error.message : error}`,
+    );
   }
 }
 
