@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ConfigError, loadConfig } from "./config.ts";
+import { ConfigError, kafkaOptions, loadConfig } from "./config.ts";
 
 const invalid: [string, Record<string, string>, RegExp][] = [
   ["PORT", { PORT: "eighty" }, /^PORT: /],
@@ -16,6 +16,13 @@ const invalid: [string, Record<string, string>, RegExp][] = [
     { KAFKA_SASL_MECHANISM: "plain" },
     /KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required/,
   ],
+  [
+    "KAFKA_SSL_KEY_FILE",
+    { KAFKA_SSL_CERT_FILE: "/c.pem" },
+    /^KAFKA_SSL_KEY_FILE: KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE go together/,
+  ],
+  ["KAFKA_TOPIC_REPLICATION", { KAFKA_TOPIC_REPLICATION: "0" }, /^KAFKA_TOPIC_REPLICATION: /],
+  ["KAFKA_CREATE_TOPICS", { KAFKA_CREATE_TOPICS: "no" }, /^KAFKA_CREATE_TOPICS: /],
   ["SESSION_SECRET", { SESSION_SECRET: "short" }, /^SESSION_SECRET: must be at least 32/],
   ["ROLE", { ROLE: "boss" }, /^ROLE: /],
   ["LOG_LEVEL", { LOG_LEVEL: "loud" }, /^LOG_LEVEL: /],
@@ -66,4 +73,24 @@ Deno.test("Config - the processes exit non-zero with the message and start nothi
     assert.match(text, /PORT: /);
     assert.match(text, /ROLE: /);
   }
+});
+
+Deno.test("Config - topic replication: 3 with SASL or TLS (managed Kafka), 1 without, or as set", () => {
+  const replication = (env: Record<string, string>) =>
+    kafkaOptions(loadConfig({ KAFKA_BROKERS: "b:9092", ...env })).replicationFactor;
+  assert.equal(replication({}), 1);
+  assert.equal(replication({ KAFKA_SSL: "true" }), 3);
+  assert.equal(replication({ KAFKA_SSL_CA_FILE: "/ca.pem" }), 3);
+  const sasl = {
+    KAFKA_SASL_MECHANISM: "plain",
+    KAFKA_SASL_USERNAME: "u",
+    KAFKA_SASL_PASSWORD: "p",
+  };
+  assert.equal(replication(sasl), 3);
+  assert.equal(replication({ ...sasl, KAFKA_TOPIC_REPLICATION: "1" }), 1);
+  const options = kafkaOptions(
+    loadConfig({ KAFKA_SSL_CA_FILE: "/ca.pem", KAFKA_CREATE_TOPICS: "false" }),
+  );
+  assert.equal(options.ssl, true, "a CA file turns TLS on");
+  assert.equal(options.createTopic, false);
 });

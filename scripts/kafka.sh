@@ -3,11 +3,21 @@
 # the broker jars come from Maven Central (the only place we can fetch them
 # from) and run on the machine's JDK, bound to 127.0.0.1 only.
 #
-#   bash scripts/kafka.sh start|resume|stop|status   (resume keeps the data of the last start)
+#   bash scripts/kafka.sh start|resume|stop|status [--secure]   (resume keeps the data of the last start)
+#
+# --secure: a second broker, as a managed Kafka is reached: one SASL_SSL listener
+# (SCRAM-SHA-512) with a certificate from a CA made at start (openssl, keytool),
+# on other ports (9192, controller 9193) and another data folder (run-secure).
+# Its client settings (KAFKA_BROKERS, KAFKA_SASL_*, KAFKA_SSL_*_FILE) are written
+# to <data>/client.env. The default broker is never touched by --secure.
 #
 # Env: KAFKA_VERSION, KAFKA_CACHE, KAFKA_DATA, KAFKA_PORT, KAFKA_CONTROLLER_PORT,
-#      KAFKA_HEAP (default 512m), KAFKA_START_TIMEOUT (seconds, default 60).
+#      KAFKA_HEAP (default 512m), KAFKA_START_TIMEOUT (seconds, default 60);
+#      with --secure: KAFKA_SECURE_DATA, KAFKA_SECURE_PORT, KAFKA_SECURE_CONTROLLER_PORT.
 set -euo pipefail
+
+SECURE=0
+[[ ${2:-} == --secure ]] && SECURE=1
 
 VERSION="${KAFKA_VERSION:-4.1.1}"
 # log4j-slf4j2-impl must match the log4j-api/core that kafka pulls in
@@ -22,9 +32,16 @@ SLF4J_VERSION="${KAFKA_SLF4J_VERSION:-2.0.16}"
 CACHE="${KAFKA_CACHE:-$HOME/.cache/agora/kafka}"
 HOME_DIR="$CACHE/$VERSION" # per-version: pom.xml, mvn.log, lib/
 LIB="$HOME_DIR/lib"
-DATA="${KAFKA_DATA:-$CACHE/run}"
-PORT="${KAFKA_PORT:-9092}"
-CPORT="${KAFKA_CONTROLLER_PORT:-9093}"
+if ((SECURE)); then
+  DATA="${KAFKA_SECURE_DATA:-$CACHE/run-secure}"
+  PORT="${KAFKA_SECURE_PORT:-9192}"
+  CPORT="${KAFKA_SECURE_CONTROLLER_PORT:-9193}"
+else
+  DATA="${KAFKA_DATA:-$CACHE/run}"
+  PORT="${KAFKA_PORT:-9092}"
+  CPORT="${KAFKA_CONTROLLER_PORT:-9093}"
+fi
+TLS="$DATA/tls"
 HEAP="${KAFKA_HEAP:-512m}"
 TIMEOUT="${KAFKA_START_TIMEOUT:-60}"
 HOST=127.0.0.1
@@ -146,12 +163,37 @@ write_props() {
 process.roles=broker,controller
 node.id=1
 $quorum
+controller.listener.names=CONTROLLER
+log.dirs=$DATA/data
+EOF
+  if ((SECURE)); then
+    # The broker talks to itself through the same listener, as SCRAM user "broker".
+    cat >>"$PROPS" <<EOF
+listeners=SASL_SSL://$HOST:$PORT,CONTROLLER://$HOST:$CPORT
+advertised.listeners=SASL_SSL://$HOST:$PORT
+inter.broker.listener.name=SASL_SSL
+listener.security.protocol.map=SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT
+sasl.enabled.mechanisms=SCRAM-SHA-512
+sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="broker" password="$BROKER_PASSWORD";
+ssl.keystore.type=PKCS12
+ssl.keystore.location=$TLS/broker.p12
+ssl.keystore.password=$STORE_PASSWORD
+ssl.truststore.type=PKCS12
+ssl.truststore.location=$TLS/truststore.p12
+ssl.truststore.password=$STORE_PASSWORD
+# A client certificate is checked when one is sent (Aiven-style), not required.
+ssl.client.auth=requested
+EOF
+  else
+    cat >>"$PROPS" <<EOF
 listeners=PLAINTEXT://$HOST:$PORT,CONTROLLER://$HOST:$CPORT
 advertised.listeners=PLAINTEXT://$HOST:$PORT
-controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
 listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
-log.dirs=$DATA/data
+EOF
+  fi
+  cat >>"$PROPS" <<EOF
 
 # One broker: every internal topic has a single replica.
 offsets.topic.replication.factor=1
@@ -198,11 +240,63 @@ java_args() {
     -cp "$LIB/*")
 }
 
+# --secure: a CA, the broker's certificate (127.0.0.1, localhost) in a PKCS12
+# keystore, the CA in a truststore, a client certificate, and random SCRAM passwords.
+write_tls() {
+  command -v openssl >/dev/null || die "openssl not found (needed by --secure)"
+  command -v keytool >/dev/null || die "keytool not found (needed by --secure; part of the JDK)"
+  mkdir -p "$TLS"
+  chmod 700 "$TLS"
+  random() { head -c 18 /dev/urandom | base64 | tr '+/' '-_'; }
+  STORE_PASSWORD=$(random)
+  BROKER_PASSWORD=$(random)
+  CLIENT_PASSWORD=$(random)
+  (
+    cd "$TLS"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=agora local test CA" \
+      -keyout ca.key -out ca.crt
+    sign() { # name, subject, extensions
+      openssl req -newkey rsa:2048 -nodes -subj "$2" -keyout "$1.key" -out "$1.csr"
+      printf '%s\n' "$3" >"$1.ext"
+      openssl x509 -req -in "$1.csr" -CA ca.crt -CAkey ca.key -CAcreateserial -days 30 \
+        -extfile "$1.ext" -out "$1.crt"
+    }
+    sign broker "/CN=localhost" "subjectAltName=IP:127.0.0.1,DNS:localhost"
+    sign client "/CN=agora" "extendedKeyUsage=clientAuth"
+    openssl pkcs12 -export -in broker.crt -inkey broker.key -certfile ca.crt -name broker \
+      -passout "pass:$STORE_PASSWORD" -out broker.p12
+    keytool -importcert -noprompt -alias ca -file ca.crt -storetype PKCS12 \
+      -keystore truststore.p12 -storepass "$STORE_PASSWORD"
+  ) >>"$OUT_LOG" 2>&1 || {
+    tail -n 20 "$OUT_LOG" >&2
+    die "could not make the TLS files in $TLS"
+  }
+  # What an app needs to reach this broker, as the app's settings.
+  (
+    umask 077
+    cat >"$DATA/client.env" <<EOF
+KAFKA_BROKERS=$HOST:$PORT
+KAFKA_SASL_MECHANISM=scram-sha-512
+KAFKA_SASL_USERNAME=agora
+KAFKA_SASL_PASSWORD=$CLIENT_PASSWORD
+KAFKA_SSL_CA_FILE=$TLS/ca.crt
+KAFKA_SSL_CERT_FILE=$TLS/client.crt
+KAFKA_SSL_KEY_FILE=$TLS/client.key
+KAFKA_TOPIC_REPLICATION=1
+EOF
+  )
+}
+
 format_storage() {
   local id
   id=$(new_cluster_id)
   local args=(format -t "$id" -c "$PROPS")
   (($(major_version) >= 4)) && args+=(--standalone)
+  if ((SECURE)); then
+    # KRaft keeps SCRAM credentials in the metadata log: created with the storage.
+    args+=(--add-scram "SCRAM-SHA-512=[name=broker,password=$BROKER_PASSWORD]"
+      --add-scram "SCRAM-SHA-512=[name=agora,password=$CLIENT_PASSWORD]")
+  fi
   java_args
   "${JAVA[@]}" kafka.tools.StorageTool "${args[@]}" >>"$OUT_LOG" 2>&1 ||
     {
@@ -277,6 +371,7 @@ cmd_start() {
     rm -rf "$DATA"
     mkdir -p "$DATA/data" "$DATA/logs"
     write_log4j
+    if ((SECURE)); then write_tls; fi
     write_props
     format_storage
   fi
@@ -288,6 +383,7 @@ cmd_start() {
   echo "$pid" >"$PIDFILE"
   wait_ready "$pid"
   log "ready on $HOST:$PORT (kafka $VERSION, pid $pid, up in $((SECONDS - t0)) s)"
+  if ((SECURE)); then log "SASL_SSL (SCRAM-SHA-512); client settings in $DATA/client.env"; fi
 }
 
 cmd_stop() {
@@ -332,7 +428,7 @@ resume) cmd_start 1 ;;
 stop) cmd_stop ;;
 status) cmd_status ;;
 *)
-  echo "usage: $0 start|resume|stop|status" >&2
+  echo "usage: $0 start|resume|stop|status [--secure]" >&2
   exit 2
   ;;
 esac
