@@ -2,7 +2,7 @@
  * `deno task start` / `deno task dev`: the web process (pages and JSON API).
  * With ROLE=all it also runs the worker (relay + projector). Without
  * DATABASE_URL it starts an embedded PostgreSQL under DATA_DIR; without
- * KAFKA_BROKERS the relay hands events straight to the projector.
+ * KAFKA_BROKERS the projector tails the event store (no relay).
  */
 import { jsonLogger } from "./app/log.ts";
 import { loadConfig } from "./infra/config.ts";

@@ -1,7 +1,7 @@
 /**
  * `deno task worker`: the outbox relay and the projector (a Kafka consumer
  * group member), against DATABASE_URL, READ_DATABASE_URL and KAFKA_BROKERS
- * (without it: an in-process bus, one worker only).
+ * (without it, the projector tails the event store and there is no relay).
  */
 import { jsonLogger } from "./app/log.ts";
 import { Metrics } from "./app/metrics.ts";

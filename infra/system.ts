@@ -7,7 +7,7 @@ import { postCommandHandlers } from "../app/post_handlers.ts";
 import { queryHandlers } from "../app/query_handlers.ts";
 import { userCommandHandlers } from "../app/user_handlers.ts";
 import type { Config } from "./config.ts";
-import { startEmbeddedPostgres } from "./postgres/embedded.ts";
+import { startEmbeddedPostgres } from "./postgres/embedded_postgres.ts";
 import { scryptHasher } from "./password.ts";
 import { connect, databaseTls, type Sql } from "./postgres/connect.ts";
 import { postgresEventStore } from "./postgres/event_store.ts";
@@ -60,10 +60,10 @@ export async function createSystem(
   options: { logger: Logger; startWorker?: boolean },
 ): Promise<System> {
   const { logger } = options;
-  // No DATABASE_URL: an embedded PostgreSQL (PGlite) on loopback, same postgres.js code.
+  // No DATABASE_URL: a real PostgreSQL started from the npm binaries, on loopback, data in DATA_DIR.
   const embedded = config.DATABASE_URL
     ? null
-    : await startEmbeddedPostgres({ dataDir: `${config.DATA_DIR}/pglite` });
+    : await startEmbeddedPostgres({ dir: `${config.DATA_DIR}/postgres` });
   const eventUrl = config.DATABASE_URL ?? embedded!.url;
   const pool = { name: `agora-${config.ROLE}`, max: config.PG_POOL_MAX };
   const eventSql = connect(eventUrl, {
@@ -108,7 +108,9 @@ export async function createSystem(
     : null;
   const worker: Worker | null = started?.worker ?? null;
   logger.info("stores and bus", {
-    database: embedded ? `embedded PostgreSQL, data in ${embedded.dataDir}` : "DATABASE_URL",
+    database: embedded
+      ? `embedded PostgreSQL on 127.0.0.1:${embedded.port}, data in ${config.DATA_DIR}/postgres`
+      : "DATABASE_URL",
     readStore: config.READ_DATABASE_URL ? "READ_DATABASE_URL" : "same database",
     bus: started?.bus ?? "none in this process",
   });

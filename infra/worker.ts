@@ -2,7 +2,7 @@ import type { Logger } from "../app/log.ts";
 import { silentLogger } from "../app/log.ts";
 import type { Metrics } from "../app/metrics.ts";
 import type { EventBus, EventPublisher } from "./bus/bus.ts";
-import { inProcessBus, rewindRelay } from "./bus/in_process_bus.ts";
+import { STORE_TAIL_TOPIC, storeTailConsumer } from "./bus/store_tail_consumer.ts";
 import type { Config } from "./config.ts";
 import { kafkaBus } from "./kafka/kafka_bus.ts";
 import { explainKafkaError, kafkaBusOptions } from "./kafka/kafka_settings.ts";
@@ -12,7 +12,8 @@ import { type Relay, startRelay } from "./relay/relay.ts";
 
 /** A running worker: the outbox relay plus one projector group member. */
 export type Worker = {
-  relay: Relay;
+  /** Null when the projector tails the event store itself (no broker, nothing to relay). */
+  relay: Relay | null;
   projector: Projector;
   /** Resolves when the bus answers. */
   ping(): Promise<void>;
@@ -76,9 +77,46 @@ export class KafkaStartError extends Error {
 }
 
 /**
- * The worker the configuration asks for: on Kafka with KAFKA_BROKERS, else on
- * the in-process bus (one worker only), whose relay first rewinds to the
- * first unapplied event because the bus kept nothing across the restart.
+ * The worker without a broker: the projector tails the event store directly
+ * (no relay). Several may run: one consumes, the others stand by.
+ *
+ * @example
+ * ```ts
+ * const worker = await startStoreTailWorker({ eventSql, readSql, groupId: "agora-projector" });
+ * ```
+ */
+export async function startStoreTailWorker(options: {
+  eventSql: Sql;
+  readSql: Sql;
+  groupId: string;
+  pollMs?: number;
+  logger?: Logger;
+  metrics?: Metrics;
+}): Promise<Worker> {
+  const { eventSql, readSql, groupId } = options;
+  const logger = options.logger ?? silentLogger;
+  const consumer = storeTailConsumer({ eventSql, groupId, pollMs: options.pollMs, logger });
+  const projector = await startProjector({
+    readSql,
+    eventSql,
+    consumer,
+    groupId,
+    logger,
+    metrics: options.metrics,
+  });
+  return {
+    relay: null,
+    projector,
+    ping: async () => {
+      await eventSql`select 1`;
+    },
+    stop: () => projector.stop(),
+  };
+}
+
+/**
+ * The worker the configuration asks for: relay and projector on Kafka with
+ * KAFKA_BROKERS, else a projector tailing the event store.
  *
  * @example
  * ```ts
@@ -89,26 +127,19 @@ export async function startConfiguredWorker(
   config: Config,
   deps: { eventSql: Sql; readSql: Sql; logger: Logger; metrics?: Metrics },
 ): Promise<{ worker: Worker; bus: string }> {
-  const { eventSql, readSql, logger } = deps;
-  const kafka = Boolean(config.KAFKA_BROKERS?.length);
-  if (!kafka) await rewindRelay({ eventSql, readSql });
-  const bus = kafka
-    ? kafkaBus({ ...(await kafkaBusOptions(config)), logger })
-    : inProcessBus({ topic: config.KAFKA_TOPIC, partitions: config.KAFKA_PARTITIONS, logger });
+  const { eventSql, readSql, logger, metrics } = deps;
+  const groupId = config.KAFKA_GROUP_ID;
+  if (!config.KAFKA_BROKERS?.length) {
+    const worker = await startStoreTailWorker({ eventSql, readSql, groupId, logger, metrics });
+    return { worker, bus: `none: the projector tails the event store (${STORE_TAIL_TOPIC})` };
+  }
+  const bus = kafkaBus({ ...(await kafkaBusOptions(config)), logger });
   let worker: Worker;
   try {
-    worker = await startWorker({
-      eventSql,
-      readSql,
-      bus,
-      groupId: config.KAFKA_GROUP_ID,
-      logger,
-      metrics: deps.metrics,
-    });
+    worker = await startWorker({ eventSql, readSql, bus, groupId, logger, metrics });
   } catch (error) {
     // A wrong password or an unknown CA: say which setting, not kafkajs' retry chain.
-    if (kafka) throw new KafkaStartError(explainKafkaError(error, config), { cause: error });
-    throw error;
+    throw new KafkaStartError(explainKafkaError(error, config), { cause: error });
   }
-  return { worker, bus: kafka ? `Kafka ${config.KAFKA_BROKERS!.join(",")}` : "in-process" };
+  return { worker, bus: `Kafka ${config.KAFKA_BROKERS.join(",")}` };
 }

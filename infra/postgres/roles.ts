@@ -44,7 +44,7 @@ export const eventStoreGrants = {
   streams: { command: ["select", "insert", "update"] },
   sessions: { command: ["select", "insert", "delete"], query: READ },
   snapshots: { command: ["select", "insert", "update"] },
-  // The in-process bus removes the cursor to replay from the start (rewindRelay).
+  // The relay saves its cursor after the broker acknowledged.
   relay_cursors: { worker: WRITE },
   // Every process checks for pending migrations.
   schema_migrations: { command: READ, query: READ, worker: READ },
