@@ -1,9 +1,11 @@
 /**
  * Zero-setup start: `deno task dev` in a fresh copy of the project, with an
- * empty environment (no DATABASE_URL, no KAFKA_BROKERS): embedded PostgreSQL
- * and the in-process bus. The data survives a restart.
+ * empty environment (no DATABASE_URL, no KAFKA_BROKERS): a real PostgreSQL
+ * started from the npm binaries, and the projector tailing the event store.
+ * The data survives a restart; Ctrl-C stops the server with it.
  */
 import assert from "node:assert/strict";
+import postgres from "postgres";
 import { client } from "./test_server.ts";
 import { freePort } from "./processes.ts";
 
@@ -39,11 +41,14 @@ async function dev(dir: string, port: number) {
     for await (const chunk of stream) log += decoder.decode(chunk);
   };
   const collecting = Promise.all([collect(process.stdout), collect(process.stderr)]);
+  const exited = process.status;
   const deadline = Date.now() + 90_000; // the first start builds and runs initdb
   for (;;) {
     const res = await fetch(`http://127.0.0.1:${port}/health`).catch(() => null);
     await res?.body?.cancel();
     if (res?.ok) break;
+    const early = await Promise.race([exited, new Promise((r) => setTimeout(r, 0, null))]);
+    if (early) throw new Error(`deno task dev exited:\n${log}`);
     if (Date.now() > deadline) {
       process.kill("SIGINT");
       throw new Error(`deno task dev did not answer:\n${log}`);
@@ -54,22 +59,43 @@ async function dev(dir: string, port: number) {
     log: () => log,
     async stop() {
       process.kill("SIGINT"); // what Ctrl-C sends; `deno task` passes it on
-      await process.status;
+      const status = await exited;
       await collecting;
+      return status;
     },
   };
 }
 
-Deno.test("Zero-setup - deno task dev with an empty environment: sign up, post, like, read back, restart, still there", async () => {
+/** The embedded server's pid while it runs (its postmaster.pid), else null. */
+async function serverPid(dir: string): Promise<number | null> {
+  const text = await Deno.readTextFile(`${dir}/.data/postgres/postmaster.pid`).catch(() => "");
+  return Number(text.split("\n")[0]) || null;
+}
+
+function alive(pid: number): boolean {
+  try {
+    return !/\) Z /.test(Deno.readTextFileSync(`/proc/${pid}/stat`));
+  } catch {
+    return false;
+  }
+}
+
+Deno.test("Zero-setup - deno task dev with an empty environment: a real PostgreSQL, sign up, post, like, read back via the store tail, a second process refused, Ctrl-C stops the server, restart, still there", async () => {
   const dir = await freshCopy();
   const port = freePort();
   const base = `http://127.0.0.1:${port}`;
   try {
     const first = await dev(dir, port);
     let postId: string;
+    let server: number | null;
     try {
-      assert.match(first.log(), /embedded PostgreSQL, data in \.data\/pglite/);
-      assert.match(first.log(), /"bus":"in-process"/);
+      const [, pgPort] = first.log().match(
+        /embedded PostgreSQL on 127\.0\.0\.1:(\d+), data in \.data\/postgres/,
+      ) ?? assert.fail(`no embedded PostgreSQL in the log:\n${first.log()}`);
+      assert.match(first.log(), /the projector tails the event store/);
+      server = await serverPid(dir);
+      assert.ok(server && alive(server), "the PostgreSQL server runs");
+
       const alice = client(base);
       const signup = await alice.form("/signup", { username: "alice", password: "password-1" });
       assert.equal(signup.status, 303);
@@ -84,9 +110,39 @@ Deno.test("Zero-setup - deno task dev with an empty environment: sign up, post, 
       });
       assert.equal(read.data.message, "hello, zero setup");
       assert.equal(read.data.likes, 1);
+
+      // It is PostgreSQL itself, bound to loopback, and the projector read the store.
+      const secret = (await Deno.readTextFile(`${dir}/.data/postgres.secret`)).trim();
+      const sql = postgres(`postgres://agora:${secret}@127.0.0.1:${pgPort}/postgres`, {
+        max: 1,
+        onnotice: () => {},
+      });
+      try {
+        const [{ version }] = await sql`select version()`;
+        assert.match(version, /^PostgreSQL 18\./);
+        const [{ listen_addresses }] = await sql`show listen_addresses`;
+        assert.equal(listen_addresses, "127.0.0.1");
+        const [{ topic }] = await sql`select topic from projector_checkpoints`;
+        assert.equal(topic, "event-store");
+      } finally {
+        await sql.end();
+      }
+
+      // A second process on the same data directory is refused, and the first keeps running.
+      const second = await new Deno.Command("deno", {
+        args: ["run", "-A", "main.ts"],
+        cwd: dir,
+        clearEnv: true,
+        env: { PATH: Deno.env.get("PATH")!, HOME: Deno.env.get("HOME")!, PORT: "0" },
+      }).output();
+      assert.equal(second.success, false);
+      assert.match(new TextDecoder().decode(second.stderr), /is in use by process \d+/);
+      assert.ok(alive(server!), "the first server still runs");
     } finally {
       await first.stop();
     }
+    assert.equal(alive(server!), false, "Ctrl-C stopped the PostgreSQL server");
+    assert.equal(await serverPid(dir), null, "a clean shutdown removes postmaster.pid");
 
     const second = await dev(dir, port);
     try {
@@ -96,8 +152,8 @@ Deno.test("Zero-setup - deno task dev with an empty environment: sign up, post, 
     } finally {
       await second.stop();
     }
-    const stat = await Deno.stat(`${dir}/.data/pglite`);
-    assert.ok(stat.isDirectory, "the data lives under .data/ in the project folder");
+    const stat = await Deno.stat(`${dir}/.data/postgres/PG_VERSION`);
+    assert.ok(stat.isFile, "the data lives under .data/ in the project folder");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

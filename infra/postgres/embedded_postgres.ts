@@ -30,7 +30,8 @@ const DATABASE = "postgres";
  * server left behind by a process killed with SIGKILL is stopped at the next
  * start; a server whose owner is still alive is refused with a clear error.
  * As root, the server runs as the system user `postgres` (created if
- * missing), because PostgreSQL refuses to run as root.
+ * missing), because PostgreSQL refuses to run as root, and the folders
+ * above the data directory get the search bit for others (see letTraverse).
  *
  * @example
  * ```ts
@@ -52,6 +53,7 @@ export async function startEmbeddedPostgres(
 
   const bin = await binaries();
   const account = await runAs();
+  if (account) await letTraverse(parent);
   await takeOver(ownerFile, dataDir, timeoutMs);
 
   if (!(await exists(`${dataDir}/PG_VERSION`))) {
@@ -164,6 +166,18 @@ async function runAs(): Promise<{ uid: number; gid: number } | null> {
     const uid = await command("id", ["-u", "postgres"]).catch(() => null);
     const gid = await command("id", ["-g", "postgres"]).catch(() => null);
     return uid && gid ? { uid: Number(uid), gid: Number(gid) } : null;
+  }
+}
+
+/**
+ * As root, the `postgres` user must reach the data directory: folders on the
+ * way that others cannot enter (a private temp folder, /root) get the search
+ * bit for others, which lets it pass through but not list them.
+ */
+async function letTraverse(dir: string): Promise<void> {
+  for (let path = dir; path.length > 1; path = path.slice(0, path.lastIndexOf("/")) || "/") {
+    const { mode } = await Deno.stat(path);
+    if (mode !== null && (mode & 0o001) === 0) await Deno.chmod(path, (mode & 0o7777) | 0o001);
   }
 }
 
