@@ -40,6 +40,10 @@ export const configSchema = z.object({
   /** Where the embedded PostgreSQL keeps its data when DATABASE_URL is unset. */
   DATA_DIR: z.string().min(1).default(".data"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  /** Passwords `deno task db:roles --password-from-env` sets for the process roles. */
+  AGORA_COMMAND_PASSWORD: z.string().min(1).optional(),
+  AGORA_QUERY_PASSWORD: z.string().min(1).optional(),
+  AGORA_WORKER_PASSWORD: z.string().min(1).optional(),
 }).superRefine((c, ctx) => {
   if (c.READ_DATABASE_URL && !c.DATABASE_URL) {
     ctx.addIssue({

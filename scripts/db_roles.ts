@@ -20,6 +20,7 @@ import {
   type RoleScript,
   rolesSql,
 } from "../infra/postgres/roles.ts";
+import { toolConfig } from "./tool_config.ts";
 
 const USAGE = "usage: deno task db:roles [--apply] [--password-from-env]";
 const flags = new Set(Deno.args);
@@ -35,22 +36,18 @@ for (const flag of flags) {
 }
 const apply = flags.has("--apply");
 
-const url = Deno.env.get("DATABASE_URL") || undefined;
-const readUrl = Deno.env.get("READ_DATABASE_URL") || url;
-if (apply && !url) {
-  console.error(
-    "db:roles: DATABASE_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/agora)",
-  );
-  Deno.exit(2);
-}
+// Printing the SQL needs no database; applying it does.
+const config = apply ? toolConfig("db:roles") : toolConfig("db:roles", { needsDatabase: false });
+const url = config.DATABASE_URL;
+const readUrl = config.READ_DATABASE_URL ?? url;
 
 /** `AGORA_COMMAND_PASSWORD` and so on. */
 function passwordsFromEnv(): RolePasswords {
   const passwords: RolePasswords = {};
   const missing: string[] = [];
   for (const role of Object.keys(roleNames) as ProcessRole[]) {
-    const name = `AGORA_${role.toUpperCase()}_PASSWORD`;
-    const value = Deno.env.get(name);
+    const name = `AGORA_${role.toUpperCase() as Uppercase<ProcessRole>}_PASSWORD` as const;
+    const value = config[name];
     if (value) passwords[role] = value;
     else missing.push(name);
   }

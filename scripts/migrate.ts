@@ -3,13 +3,9 @@
  * the read store migrations to READ_DATABASE_URL (default: DATABASE_URL).
  */
 import { connect, databaseTls, migrate } from "../infra/postgres/mod.ts";
+import { toolConfig } from "./tool_config.ts";
 
-const url = Deno.env.get("DATABASE_URL");
-if (!url) {
-  console.error("migrate: DATABASE_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/agora)");
-  Deno.exit(2);
-}
-const readUrl = Deno.env.get("READ_DATABASE_URL") ?? url;
+const { DATABASE_URL: url, READ_DATABASE_URL: readUrl } = toolConfig("migrate");
 
 for (const [set, target] of [["event_store", url], ["read_store", readUrl]] as const) {
   const tls = await databaseTls(target, Deno.env.toObject());

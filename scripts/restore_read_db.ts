@@ -6,15 +6,9 @@
  */
 import { connect, databaseTls, migrate } from "../infra/postgres/mod.ts";
 import { createRestorer, type RestoreJob } from "../infra/projections/restore.ts";
+import { toolConfig } from "./tool_config.ts";
 
-const url = Deno.env.get("DATABASE_URL");
-if (!url) {
-  console.error(
-    "restore-read-db: DATABASE_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/agora)",
-  );
-  Deno.exit(2);
-}
-const readUrl = Deno.env.get("READ_DATABASE_URL") || url;
+const { DATABASE_URL: url, READ_DATABASE_URL: readUrl } = toolConfig("restore-read-db");
 // The restorer holds one read connection for its lock and needs another for its work.
 const open = async (target: string) =>
   connect(target, {

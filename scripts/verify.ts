@@ -6,13 +6,9 @@
  */
 import { connect, databaseTls } from "../infra/postgres/mod.ts";
 import { verifyReadModel } from "../infra/projections/verify.ts";
+import { toolConfig } from "./tool_config.ts";
 
-const url = Deno.env.get("DATABASE_URL");
-if (!url) {
-  console.error("verify: DATABASE_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/agora)");
-  Deno.exit(2);
-}
-const readUrl = Deno.env.get("READ_DATABASE_URL") || url;
+const { DATABASE_URL: url, READ_DATABASE_URL: readUrl } = toolConfig("verify");
 const open = async (target: string) =>
   connect(target, {
     max: 2,

@@ -104,9 +104,10 @@ Deno.test("Compose - health checks: pg_isready, the broker API, the web's /healt
   assert.ok(web, "web has a health check");
   assert.equal(web.test[0], "CMD");
   assert.match(web.test.join(" "), /fetch\('http:\/\/127\.0\.0\.1:8000\/health'\)/);
-  // Docker's own HOSTNAME is the container id: the server must be told to listen everywhere,
-  // or the health check on 127.0.0.1 never reaches it.
-  assert.equal(env(services.web).HOSTNAME, "0.0.0.0");
+  // The server listens on LISTEN_HOST (default 0.0.0.0), so the health check on 127.0.0.1 and
+  // the published port both reach it; HOSTNAME is Docker's container id and is not read.
+  assert.equal(env(services.web).LISTEN_HOST ?? "0.0.0.0", "0.0.0.0");
+  assert.equal(env(services.web).HOSTNAME, undefined);
   assert.equal(env(services.web).PORT, "8000");
 });
 

@@ -1,7 +1,10 @@
-/** Every table and channel name the Postgres adapters use, in one place. */
+/**
+ * Names the adapters use from code rather than from SQL text: the migrations
+ * bookkeeping table and the NOTIFY channels. The tables themselves are
+ * defined by migrations/ and every one is granted in roles.ts, whose tests
+ * check that list against the database.
+ */
 export const tables = {
-  events: "events",
-  streams: "streams",
   migrations: "schema_migrations",
 } as const;
 
