@@ -57,6 +57,11 @@ async function dev(dir: string, port: number) {
   }
   return {
     log: () => log,
+    /** Resolves when `deno task dev` has ended, however it ended. */
+    exited: exited.then(async (status) => {
+      await collecting;
+      return status;
+    }),
     async stop() {
       process.kill("SIGINT"); // what Ctrl-C sends; `deno task` passes it on
       const status = await exited;
@@ -80,7 +85,7 @@ function alive(pid: number): boolean {
   }
 }
 
-Deno.test("Zero-setup - deno task dev with an empty environment: a real PostgreSQL, sign up, post, like, read back via the store tail, a second process refused, Ctrl-C stops the server, restart, still there", async () => {
+Deno.test("Zero-setup - deno task dev with an empty environment: a real PostgreSQL, sign up, post, like, read back via the store tail, a second process refused, Ctrl-C stops the server, restart, still there, SIGKILL loses nothing", async () => {
   const dir = await freshCopy();
   const port = freePort();
   const base = `http://127.0.0.1:${port}`;
@@ -88,6 +93,7 @@ Deno.test("Zero-setup - deno task dev with an empty environment: a real PostgreS
     const first = await dev(dir, port);
     let postId: string;
     let server: number | null;
+    const alice = client(base);
     try {
       const [, pgPort] = first.log().match(
         /embedded PostgreSQL on 127\.0\.0\.1:(\d+), data in \.data\/postgres/,
@@ -96,7 +102,6 @@ Deno.test("Zero-setup - deno task dev with an empty environment: a real PostgreS
       server = await serverPid(dir);
       assert.ok(server && alive(server), "the PostgreSQL server runs");
 
-      const alice = client(base);
       const signup = await alice.form("/signup", { username: "alice", password: "password-1" });
       assert.equal(signup.status, 303);
       await signup.body?.cancel();
@@ -144,14 +149,44 @@ Deno.test("Zero-setup - deno task dev with an empty environment: a real PostgreS
     assert.equal(alive(server!), false, "Ctrl-C stopped the PostgreSQL server");
     assert.equal(await serverPid(dir), null, "a clean shutdown removes postmaster.pid");
 
+    // Restart: the data is there. Then a crash (SIGKILL) right after a write.
     const second = await dev(dir, port);
+    let orphan: number | null;
+    let written: { position: number };
     try {
       const page = await fetch(`${base}/posts/${postId}`);
       assert.equal(page.status, 200);
       assert.match(await page.text(), /hello, zero setup/);
-    } finally {
+      const commented = await alice.json("POST", `/api/v1/posts/${postId}/comments`, {
+        comment: "written just before a crash",
+      });
+      assert.equal(commented.status, 201);
+      written = commented.data;
+      orphan = await serverPid(dir);
+      const app = Number(await Deno.readTextFile(`${dir}/.data/postgres.owner`));
+      Deno.kill(app, "SIGKILL");
+    } catch (error) {
       await second.stop();
+      throw error;
     }
+    await second.exited;
+    assert.ok(orphan && alive(orphan), "a SIGKILL leaves the server behind");
+
+    // The next start stops the orphaned server and loses nothing that was appended.
+    const third = await dev(dir, port);
+    try {
+      assert.equal(alive(orphan), false, "the orphaned server was stopped");
+      const read = await alice.json("GET", `/api/v1/posts/${postId}`, undefined, {
+        "x-min-position": String(written.position),
+      });
+      assert.deepEqual(
+        read.data.comments.map((c: { comment: string }) => c.comment),
+        ["written just before a crash"],
+      );
+    } finally {
+      await third.stop();
+    }
+    assert.equal(await serverPid(dir), null);
     const stat = await Deno.stat(`${dir}/.data/postgres/PG_VERSION`);
     assert.ok(stat.isFile, "the data lives under .data/ in the project folder");
   } finally {
