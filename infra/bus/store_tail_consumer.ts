@@ -67,18 +67,19 @@ export function storeTailConsumer(options: StoreTailOptions): EventConsumer {
     notified = true;
     wake?.();
   };
+  /** Resolves after `ms`, or at once on a NOTIFY: true when a NOTIFY ended it. */
   const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
+    new Promise<boolean>((resolve) => {
       if (notified || stopped) {
         notified = false;
-        return resolve();
+        return resolve(true);
       }
       const timer = setTimeout(done, ms);
       function done() {
         clearTimeout(timer);
         wake = null;
+        resolve(notified);
         notified = false;
-        resolve();
       }
       wake = done;
     });
@@ -100,9 +101,9 @@ export function storeTailConsumer(options: StoreTailOptions): EventConsumer {
         const page = await readAll(conn, { after: cursor, limit: batchSize });
         if (page.events.length === 0) {
           // Right after a NOTIFY, an older open transaction may still hold the rows back: look
-          // again soon, then settle to the poll interval.
+          // again soon (20, 40, 80 ms...), then settle to the poll interval.
           idle++;
-          await sleep(Math.min(pollMs, 10 * 2 ** Math.min(idle, 10)));
+          if (await sleep(Math.min(pollMs, 10 * 2 ** Math.min(idle, 10)))) idle = 0;
           continue;
         }
         idle = 0;
