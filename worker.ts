@@ -1,13 +1,15 @@
 /**
  * `deno task worker`: the outbox relay and the projector (a Kafka consumer
  * group member), against DATABASE_URL, READ_DATABASE_URL and KAFKA_BROKERS
- * (without it, the projector tails the event store and there is no relay).
+ * (without it, the projector tails the event store and there is no relay). With
+ * HEALTH_PORT it serves /health and /metrics there.
  */
 import { jsonLogger } from "./app/log.ts";
 import { Metrics } from "./app/metrics.ts";
 import { ConfigError, loadConfig } from "./infra/config.ts";
 import { connect, databaseTls, migrate } from "./infra/postgres/mod.ts";
 import { startConfiguredWorker } from "./infra/worker.ts";
+import { serveWorkerHealth } from "./infra/worker_health.ts";
 
 let config;
 try {
@@ -37,14 +39,10 @@ const readSql = config.READ_DATABASE_URL
 await migrate(eventSql, "event_store");
 await migrate(readSql, "read_store");
 
+const metrics = new Metrics();
 let started;
 try {
-  started = await startConfiguredWorker(config, {
-    eventSql,
-    readSql,
-    logger,
-    metrics: new Metrics(),
-  });
+  started = await startConfiguredWorker(config, { eventSql, readSql, logger, metrics });
 } catch (error) {
   // One line naming the setting to fix (a wrong password, an unknown CA), then exit.
   console.error(`worker: cannot start: ${error instanceof Error ? error.message : error}`);
@@ -52,6 +50,16 @@ try {
   Deno.exit(1);
 }
 const { worker, bus } = started;
+// HEALTH_PORT: /health for a container health check, /metrics for Prometheus.
+const health = config.HEALTH_PORT === undefined ? null : serveWorkerHealth({
+  port: config.HEALTH_PORT,
+  hostname: config.LISTEN_HOST,
+  worker,
+  eventSql,
+  readSql,
+  metrics,
+  logger,
+});
 logger.info("worker started", {
   topic: config.KAFKA_TOPIC,
   group: config.KAFKA_GROUP_ID,
@@ -64,6 +72,7 @@ async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
   logger.info("worker stopping", { signal });
+  await health?.close();
   await worker.stop();
   await Promise.all([eventSql.end({ timeout: 5 }), readSql.end({ timeout: 5 })]);
   logger.info("worker stopped");

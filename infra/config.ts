@@ -35,7 +35,9 @@ export const configSchema = z.object({
   SESSION_SECRET: z.string().min(32, { error: "must be at least 32 characters" }).optional(),
   ADMIN_USERNAMES: list.default([]),
   ROLE: z.enum(["all", "web", "command", "query", "worker"]).default("all"),
-  /** Address the web process listens on. */
+  /** The worker's /health and /metrics port (unset: the worker serves nothing). */
+  HEALTH_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Address the web process (and the worker's health port) listens on. */
   LISTEN_HOST: z.string().min(1).default("0.0.0.0"),
   /** Where the embedded PostgreSQL keeps its data when DATABASE_URL is unset. */
   DATA_DIR: z.string().min(1).default(".data"),
