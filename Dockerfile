@@ -1,12 +1,6 @@
-# The image of the web and worker services (docker-compose.yml): the same
-# code, the role comes from ROLE and the command.
-
-# The sources without what a developer's machine adds (dependencies, data, build output).
-FROM denoland/deno:2.9.6 AS sources
-WORKDIR /src
-COPY . .
-RUN rm -rf node_modules .data _build test-results .cache .git
-
+# The image of the app's processes (docker-compose.yml: migrate, web, worker):
+# the same code, the command and ROLE pick the process. .dockerignore keeps a
+# developer's .env, .git, dependencies, data and build output out of it.
 FROM denoland/deno:2.9.6
 WORKDIR /app
 RUN chown deno:deno /app
@@ -16,10 +10,11 @@ USER deno
 COPY --chown=deno:deno deno.json deno.lock ./
 RUN deno install --frozen
 
-COPY --from=sources --chown=deno:deno /src/ ./
-# Manifest, island bundles and CSS at image build; every module cached for the start.
-RUN deno task build && deno cache main.ts worker.ts
+COPY --chown=deno:deno . .
+# Manifest, island bundle and CSS once, at image build (`deno task serve` does not
+# rebuild); every entry point's modules cached so a container starts offline.
+RUN deno task build && deno cache main.ts worker.ts scripts/migrate.ts scripts/db_roles.ts
 
 ENV PORT=8000
 EXPOSE 8000
-CMD ["deno", "task", "start"]
+CMD ["deno", "task", "serve"]
