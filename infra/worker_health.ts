@@ -54,7 +54,7 @@ export function serveWorkerHealth(options: {
     return Response.json({
       status: ok ? "ok" : "unhealthy",
       checks,
-      relayLeader: worker.relay.isLeader(),
+      relayLeader: worker.relay?.isLeader() ?? null, // null: no relay (store tail, no broker)
       partitions: worker.projector.assignment(),
     }, { status: ok ? 200 : 503 });
   });
