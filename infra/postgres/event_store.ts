@@ -1,5 +1,6 @@
 import type { EventStore } from "../../app/ports.ts";
 import { append } from "./append.ts";
+import { appendNotifier } from "./append_notifier.ts";
 import type { Sql } from "./connect.ts";
 import { readAll } from "./read_all.ts";
 import { readStream } from "./read_stream.ts";
@@ -13,9 +14,10 @@ import { readStream } from "./read_stream.ts";
  * ```
  */
 export function postgresEventStore(sql: Sql): EventStore {
+  const notifier = appendNotifier(sql);
   return {
     append: (streamId, events, { expectedVersion }) =>
-      append(sql, { streamId, events, expectedVersion }),
+      append(sql, { streamId, events, expectedVersion, notifier }),
     readStream: (streamId, options = {}) => readStream(sql, { streamId, ...options }),
     readAll: (after, options = {}) => readAll(sql, { after, ...options }),
   };

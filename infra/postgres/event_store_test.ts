@@ -150,6 +150,28 @@ Deno.test("Event store - an append NOTIFYs its last position at commit", async (
   await listener.unlisten();
 });
 
+Deno.test("Event store - concurrent appends are all announced: the last NOTIFY carries the highest position", async () => {
+  await using db = await tempDatabase();
+  const { sql, store } = await storeIn(db, 10);
+  const heard: number[] = [];
+  const listener = await sql.listen(EVENTS_CHANNEL, (payload) => heard.push(Number(payload)));
+  const results = await Promise.all(
+    Array.from(
+      { length: 40 },
+      (_, i) => store.append(`post-n${i}`, liked(1), { expectedVersion: 0 }),
+    ),
+  );
+  const highest = Math.max(...results.map((r) => r.positions[0]));
+  const deadline = Date.now() + 5000;
+  while (!heard.includes(highest)) {
+    assert.ok(Date.now() < deadline, `no NOTIFY with ${highest} within 5 s (heard ${heard})`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  assert.ok(heard.length <= results.length, "at most one NOTIFY per append");
+  assert.deepEqual(heard, [...heard].sort((a, b) => a - b), "announced positions only grow");
+  await listener.unlisten();
+});
+
 Deno.test("Event store - UPDATE, DELETE and TRUNCATE on events fail, also for the table owner", async () => {
   await using db = await tempDatabase();
   const { sql, store } = await storeIn(db);
@@ -175,8 +197,9 @@ Deno.test("Migrations - two concurrent runs apply each migration once; a third c
     "002_relay",
     "003_sessions",
     "004_snapshots",
+    "006_append_function",
   ]);
   assert.deepEqual(await migrate(a, "event_store"), []);
   const rows = await a`select set, version from schema_migrations`;
-  assert.equal(rows.length, 4);
+  assert.equal(rows.length, 5);
 });

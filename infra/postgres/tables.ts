@@ -8,7 +8,7 @@ export const tables = {
   migrations: "schema_migrations",
 } as const;
 
-/** NOTIFY channel raised by every append; the payload is the last global position. */
+/** NOTIFY channel raised by every append (spelled out in migration 006); the payload is the last global position. */
 export const EVENTS_CHANNEL = "events_appended";
 
 /** NOTIFY channel raised after each committed projector batch; payload = highest applied position. */
