@@ -1,20 +1,33 @@
-import { type PostCommand, postDecider, postSnapshotCodec } from "../domain/mod.ts";
+import {
+  type PostCommand,
+  postDecider,
+  type PostDecision,
+  type PostEvent,
+  postSnapshotCodec,
+  type PostState,
+} from "../domain/mod.ts";
 import type { RequestContext } from "./context.ts";
-import { handleCommand } from "./handle_command.ts";
 import { type AnyCommandHandler, defineCommand } from "./mediator.ts";
 import type { WriteResult } from "./messages.ts";
 import type { EventStore, SnapshotStore } from "./ports.ts";
+import { streamWriter } from "./stream_writer.ts";
 
 /** The stream id of a post. */
 export function postStreamId(postId: string): string {
   return `post-${postId}`;
 }
 
-/** Likes, unlikes and new comments commute with other writers: re-deciding is safe. */
+/**
+ * Likes, unlikes and new comments commute with other writers: re-deciding is safe.
+ * Within a process they never conflict (one writer per stream), so these retries
+ * are for writers in other processes.
+ */
 const COMMUTING_RETRIES = 10;
 
 /**
- * Command handlers of the Post aggregate, one per command.
+ * Command handlers of the Post aggregate, one per command. Commands for one
+ * post go through a single writer per post in this process (`streamWriter`):
+ * concurrent likes and comments are decided in turn and appended together.
  *
  * @example
  * ```ts
@@ -22,12 +35,23 @@ const COMMUTING_RETRIES = 10;
  * ```
  */
 export function postCommandHandlers(
-  deps: { store: EventStore; snapshots?: SnapshotStore; snapshotEvery?: number },
+  deps: {
+    store: EventStore;
+    snapshots?: SnapshotStore;
+    snapshotEvery?: number;
+    /** How many posts' states this process keeps between commands (default 1000). */
+    cachedStreams?: number;
+  },
 ): AnyCommandHandler[] {
   const { store } = deps;
   const snapshots = deps.snapshots
     ? { store: deps.snapshots, codec: postSnapshotCodec, every: deps.snapshotEvery ?? 100 }
     : undefined;
+  const posts = streamWriter<PostDecision, PostEvent, PostState>(store, {
+    decider: postDecider,
+    snapshots,
+    cachedStreams: deps.cachedStreams,
+  });
 
   /** Runs a Post command on its stream, stamped with the actor and the time. */
   function run(
@@ -36,12 +60,10 @@ export function postCommandHandlers(
     ctx: RequestContext,
   ) {
     const actor = ctx.actor!; // the mediator's authorization step guarantees a signed-in actor
-    return handleCommand(store, {
+    return posts.run({
       streamId: postStreamId(postId),
-      decider: postDecider,
       command: { ...command, actor, at: new Date().toISOString() } as never,
       ctx,
-      snapshots,
     });
   }
 

@@ -36,9 +36,12 @@ async function setUp() {
   await migrate(sql, "event_store");
   const { store, reads } = counting(postgresEventStore(sql));
   const snapshots = postgresSnapshotStore(sql);
-  // The Post handlers alone (the mediator would want every command's handler).
+  // The Post handlers alone (the mediator would want every command's handler), holding no
+  // states between commands, so each loads as a fresh process would.
   const handlers = new Map(
-    postCommandHandlers({ store, snapshots, snapshotEvery: 50 }).map((h) => [h.type, h]),
+    postCommandHandlers({ store, snapshots, snapshotEvery: 50, cachedStreams: 0 }).map((
+      h,
+    ) => [h.type, h]),
   );
   const mediator = {
     send: <C extends PostCommand>(command: C, ctx: RequestContext) =>

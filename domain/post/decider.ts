@@ -44,10 +44,50 @@ export function initialState(): PostState {
 
 /**
  * Applies one event to the state. Total and pure: it never throws for an
- * event the decider could have produced.
+ * event the decider could have produced, and never changes `state`. It copies
+ * the likers and comments once; to apply many events use `fold`, which copies
+ * them once for the whole run.
  */
 export function evolve(state: PostState, event: PostEvent): PostState {
-  const version = state.version + 1;
+  return fold([event], state);
+}
+
+/**
+ * Folds events into state, starting from `initialState()` unless given.
+ * Linear in the number of events: it applies them to a private working copy
+ * of `from` (made once, and only if there is an event), which becomes the
+ * result; `from` itself is never changed.
+ *
+ * @example
+ * ```ts
+ * const state = fold(history);
+ * const next = fold(newEvents, state); // `state` is unchanged
+ * ```
+ */
+export function fold(events: readonly PostEvent[], from: PostState = initialState()): PostState {
+  if (events.length === 0) return from;
+  let draft = toDraft(from);
+  for (const event of events) draft = apply(draft, event);
+  return draft;
+}
+
+/** A PostState this module may change in place: only ever one it has just copied. */
+type Draft =
+  | { status: "none"; version: 0 }
+  | {
+    -readonly [K in keyof Existing]: K extends "likers" ? Set<string>
+      : K extends "comments" ? Map<string, CommentState>
+      : Existing[K];
+  };
+
+function toDraft(state: PostState): Draft {
+  if (state.status === "none") return { status: "none", version: 0 };
+  return { ...state, likers: new Set(state.likers), comments: new Map(state.comments) };
+}
+
+/** Applies one event to a draft, in place (a new draft only for PostCreated). */
+function apply(draft: Draft, event: PostEvent): Draft {
+  const version = draft.version + 1;
   if (event.type === "PostCreated") {
     const { postId, author, authorName, message, at } = event.data;
     return {
@@ -63,55 +103,53 @@ export function evolve(state: PostState, event: PostEvent): PostState {
       comments: new Map(),
     };
   }
-  if (state.status === "none") return state; // cannot happen for a valid stream
+  if (draft.status === "none") return draft; // cannot happen for a valid stream
+  draft.version = version;
   switch (event.type) {
     case "MessageUpdated":
-      return { ...state, version, message: event.data.message, updatedAt: event.data.at };
+      draft.message = event.data.message;
+      draft.updatedAt = event.data.at;
+      break;
     case "PostLiked":
-      return { ...state, version, likers: new Set(state.likers).add(event.data.userId) };
-    case "PostUnliked": {
-      const likers = new Set(state.likers);
-      likers.delete(event.data.userId);
-      return { ...state, version, likers };
-    }
+      draft.likers.add(event.data.userId);
+      break;
+    case "PostUnliked":
+      draft.likers.delete(event.data.userId);
+      break;
     case "CommentAdded": {
       const { commentId, author, authorName, comment, at } = event.data;
-      const comments = new Map(state.comments).set(commentId, {
+      draft.comments.set(commentId, {
         author,
         authorName,
         comment,
         createdAt: at,
         updatedAt: null,
       });
-      return { ...state, version, comments };
+      break;
     }
     case "CommentUpdated": {
-      const current = state.comments.get(event.data.commentId);
-      if (!current) return { ...state, version };
-      const comments = new Map(state.comments).set(event.data.commentId, {
-        ...current,
-        comment: event.data.comment,
-        updatedAt: event.data.at,
-      });
-      return { ...state, version, comments };
+      const current = draft.comments.get(event.data.commentId);
+      if (current) {
+        draft.comments.set(event.data.commentId, {
+          ...current,
+          comment: event.data.comment,
+          updatedAt: event.data.at,
+        });
+      }
+      break;
     }
-    case "CommentRemoved": {
-      const comments = new Map(state.comments);
-      comments.delete(event.data.commentId);
-      return { ...state, version, comments };
-    }
+    case "CommentRemoved":
+      draft.comments.delete(event.data.commentId);
+      break;
     case "PostRemoved":
-      return { ...state, version, status: "removed" };
+      draft.status = "removed";
+      break;
     default: {
       const unknown: never = event;
       throw new Error(`unknown post event ${JSON.stringify(unknown)}`);
     }
   }
-}
-
-/** Folds events into state, starting from `initialState()` unless given. */
-export function fold(events: readonly PostEvent[], from: PostState = initialState()): PostState {
-  return events.reduce(evolve, from);
+  return draft;
 }
 
 /**
@@ -231,4 +269,4 @@ function text(value: string, field: string, max: number): string {
 }
 
 /** The Post decider as one value, for handlers and specs. */
-export const postDecider = { decide, evolve, initialState } as const;
+export const postDecider = { decide, evolve, fold, initialState } as const;
