@@ -1,5 +1,5 @@
 /** Units the bench reports in, with the decimals each is printed (and stored) with. */
-const DECIMALS = { "µs": 1, "ms": 2, "events/s": 0, "x": 2 } as const;
+const DECIMALS = { "µs": 1, "ms": 2, "events/s": 0, "x": 2, "count": 0 } as const;
 
 /** A unit a figure is reported in. */
 export type Unit = keyof typeof DECIMALS;

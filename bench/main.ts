@@ -4,7 +4,9 @@
  * section on a fresh temporary database; absolute times vary on shared
  * machines, so compare ratios and medians taken from the same run.
  */
+import { benchAppendVsEmmett } from "./append.ts";
 import { createReport, writeResults } from "./figures.ts";
+import { benchFoldSizes, benchHotPost, benchLoadLongPost } from "./hot_post.ts";
 import { assertBrokerListening } from "./kafka.ts";
 import { benchBacklog, benchPipelineLatency } from "./read_side.ts";
 import {
@@ -22,6 +24,10 @@ await benchFold(report);
 await benchAppendLatency(report);
 await benchAppendThroughput(report, { writers: 8, seconds: 3 });
 await benchLikePost(report);
+await benchFoldSizes(report);
+await benchLoadLongPost(report);
+await benchAppendVsEmmett(report, { seconds: 5 });
+await benchHotPost(report);
 await benchPipelineLatency(report);
 await benchBacklog(report);
 

@@ -19,10 +19,12 @@ const liked = (n) => ({
 const ids = Array.from({ length: streams }, () => `post-${crypto.randomUUID()}`);
 const versions = new Map();
 for (let i = 0; i < ids.length; i += writers) {
-  await Promise.all(ids.slice(i, i + writers).map(async (id) => {
-    const result = await store.appendToStream(id, [liked(0)]);
-    versions.set(id, result.nextExpectedStreamVersion);
-  }));
+  await Promise.all(
+    ids.slice(i, i + writers).map(async (id) => {
+      const result = await store.appendToStream(id, [liked(0)]);
+      versions.set(id, result.nextExpectedStreamVersion);
+    }),
+  );
 }
 
 // Writer w owns streams w, w + writers, …, so expected versions never collide.

@@ -1,0 +1,95 @@
+import { requestContext } from "../app/context.ts";
+import { type Loaded, loadStream } from "../app/handle_command.ts";
+import { postStreamId } from "../app/post_handlers.ts";
+import {
+  foldPost,
+  postDecider,
+  type PostDecision,
+  type PostEvent,
+  postSnapshotCodec,
+  type PostState,
+} from "../domain/mod.ts";
+import { stores } from "../infra/pipeline_test_utils.ts";
+import { postgresSnapshotStore } from "../infra/postgres/snapshots.ts";
+import type { Report } from "./figures.ts";
+import { postCreated, postHistory, randomActor, toNewEvents } from "./fixtures.ts";
+import { collect, median, percentile, timed } from "./stats.ts";
+
+/** Median ms to fold 1,000 and 100,000 Post events into state (pure, no I/O). */
+export async function benchFoldSizes(report: Report): Promise<void> {
+  for (const [size, samples] of [[1_000, 200], [100_000, 10]] as const) {
+    const history = postHistory(size);
+    if (foldPost(history).version !== size) throw new Error(`fold did not reach ${size}`);
+    const ms = await collect({ samples, warmup: 3 }, () => timed(() => foldPost(history)));
+    report.add(`fold_post_${size}_events`, { value: median(ms), unit: "ms" });
+  }
+}
+
+/**
+ * Median ms to load a 100,000-event post for a command: cold, from its
+ * snapshot plus the events after it (as a fresh process does), and warm, from
+ * the state the process kept (reads only the events since).
+ */
+export async function benchLoadLongPost(report: Report): Promise<void> {
+  await using s = await stores();
+  const postId = crypto.randomUUID();
+  const streamId = postStreamId(postId);
+  const history = postHistory(100_000, postId);
+  for (let i = 0; i < history.length; i += 2_000) {
+    await s.store.append(streamId, toNewEvents(history.slice(i, i + 2_000)), {
+      expectedVersion: i,
+    });
+  }
+  // The snapshot a command takes at version 100,000, then 50 events after it.
+  const tail = postHistory(51, postId).slice(1);
+  const [last] = await s.store.readStream(streamId, { fromVersion: 100_000 });
+  const snapshots = {
+    store: postgresSnapshotStore(s.eventSql),
+    codec: postSnapshotCodec,
+    every: 100,
+  };
+  await snapshots.store.save({
+    streamId,
+    version: 100_000,
+    position: last.globalPosition,
+    schemaVersion: postSnapshotCodec.schemaVersion,
+    state: postSnapshotCodec.serialize(foldPost(history)),
+  });
+  await s.store.append(streamId, toNewEvents(tail), { expectedVersion: 100_000 });
+  const load = (cached?: Loaded<PostState>): Promise<Loaded<PostState>> =>
+    loadStream<PostDecision, PostEvent, PostState>(s.store, {
+      streamId,
+      decider: postDecider,
+      snapshots,
+      cached,
+    });
+  const cold = () => load();
+  const warm = await cold();
+  if (warm.state.version !== 100_050) throw new Error(`loaded version ${warm.state.version}`);
+  const coldMs = await collect({ samples: 10, warmup: 2 }, () => timed(cold));
+  const warmMs = await collect({ samples: 50, warmup: 5 }, () => timed(() => load(warm)));
+  report.add("load_100k_post_from_snapshot", { value: median(coldMs), unit: "ms" });
+  report.add("load_100k_post_kept_state", { value: median(warmMs), unit: "ms" });
+}
+
+/**
+ * 200 users like one post at the same moment through the mediator: how many
+ * are accepted, the post's like count afterwards, and the p99 latency.
+ */
+export async function benchHotPost(report: Report): Promise<void> {
+  await using s = await stores();
+  const postId = crypto.randomUUID();
+  await s.store.append(postStreamId(postId), toNewEvents([postCreated(postId)]), {
+    expectedVersion: 0,
+  });
+  const outcomes = await Promise.allSettled(Array.from({ length: 200 }, async () => {
+    const ctx = requestContext({ actor: randomActor() });
+    return await timed(() => s.mediator.send({ type: "LikePost", postId }, ctx));
+  }));
+  const ms = outcomes.flatMap((o) => o.status === "fulfilled" ? [o.value] : []);
+  const events = await s.store.readStream(postStreamId(postId));
+  const likes = events.filter((e) => e.type === "PostLiked").length;
+  report.add("hot_post_200_likes_accepted", { value: ms.length, unit: "count" });
+  report.add("hot_post_200_likes_like_count", { value: likes, unit: "count" });
+  report.add("hot_post_200_likes_p99", { value: percentile(ms, 99), unit: "ms" });
+}
