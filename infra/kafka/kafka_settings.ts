@@ -64,6 +64,11 @@ export function explainKafkaError(error: unknown, config: Config): string {
         config.KAFKA_SSL_CA_FILE ?? "unset: the system's roots"
       }); cause: ${firstLine(text)}`;
   }
+  const tls = kafkaOptions(config).ssl;
+  if (!tls && /Closed connection|ECONNRESET|socket hang up/i.test(text)) {
+    return `Kafka at ${brokers} closed the connection: a TLS listener (as every managed Kafka ` +
+      `has) needs KAFKA_SSL=true or KAFKA_SSL_CA_FILE; cause: ${firstLine(text)}`;
+  }
   if (/ECONNREFUSED|Connection refused|ENOTFOUND|timeout|Connection error/i.test(text)) {
     return `Kafka at ${brokers} is unreachable (KAFKA_BROKERS; a TLS-only listener also ` +
       `drops a client without KAFKA_SSL=true); cause: ${firstLine(text)}`;

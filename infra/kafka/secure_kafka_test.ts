@@ -178,6 +178,21 @@ Deno.test({
       },
     );
 
+    await t.step(
+      "TLS forgotten (plaintext to the SASL_SSL listener): refused, naming KAFKA_SSL",
+      async () => {
+        await using s = await stores();
+        const plaintext = {
+          KAFKA_SSL_CA_FILE: "",
+          KAFKA_SSL_CERT_FILE: "",
+          KAFKA_SSL_KEY_FILE: "",
+        };
+        const { message, ms } = await refusedStart(s, settings(plaintext));
+        assert.match(message, /closed the connection: a TLS listener .* needs KAFKA_SSL=true/);
+        assert.ok(ms < BOUND_MS, `failed after ${ms} ms`);
+      },
+    );
+
     await t.step("the worker process: a wrong password exits 1 with one clear line", async () => {
       await using s = await stores();
       const t0 = Date.now();
