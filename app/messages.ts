@@ -88,6 +88,7 @@ export interface QueryResults {
   FindPostsWithComments: PostPage;
   FindPostsWithLikes: PostPage;
   GetPostHistory: HistoryEntry[];
+  UserExists: boolean;
   GetProjectionStatus: ProjectionStatus;
   GetRestoreJob: RestoreJob | null;
 }

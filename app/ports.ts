@@ -121,6 +121,8 @@ export interface ReadModelRestorer {
 /** A filter on the feed; every field narrows it. */
 export type PostFilter = {
   author?: string;
+  /** A `#tag` in the message (without the `#`). */
+  tag?: string;
   withComments?: boolean;
   minLikes?: number;
 };
@@ -140,6 +142,8 @@ export interface ReadStore {
     postId: string,
     viewerId: string | null,
   ): Promise<PostDetail | null>;
+  /** Whether a user with this (lower-case) username is registered. */
+  userExists(username: string): Promise<boolean>;
   /** Resolves true once the projector has applied `position`, false after `timeoutMs`. */
   waitForPosition(position: number, timeoutMs: number): Promise<boolean>;
   /** Highest global position the projector has applied. */

@@ -41,8 +41,8 @@ export function queryHandlers(
     defineQuery({
       type: "FindAllPosts",
       access: "anyone",
-      handle: ({ author, withComments, minLikes, limit, cursor }) =>
-        readStore.findPosts({ author, withComments, minLikes }, { limit, cursor }),
+      handle: ({ author, tag, withComments, minLikes, limit, cursor }) =>
+        readStore.findPosts({ author, tag, withComments, minLikes }, { limit, cursor }),
     }),
     defineQuery({
       type: "FindPostById",
@@ -63,6 +63,11 @@ export function queryHandlers(
       type: "FindPostsWithLikes",
       access: "anyone",
       handle: ({ min, limit, cursor }) => readStore.findPosts({ minLikes: min }, { limit, cursor }),
+    }),
+    defineQuery({
+      type: "UserExists",
+      access: "anyone",
+      handle: ({ username }) => readStore.userExists(username),
     }),
     defineQuery({
       type: "GetPostHistory",

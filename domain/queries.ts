@@ -10,6 +10,9 @@ export const querySchemas = {
   FindAllPosts: z.object({
     type: z.literal("FindAllPosts"),
     author: z.string().trim().toLowerCase().optional(),
+    /** Only posts carrying this `#tag` (letters, digits, underscores; without the `#`). */
+    tag: z.string().regex(/^[\p{L}\p{N}_]{1,50}$/u, { error: "tag must be letters, digits or underscores" })
+      .optional(),
     withComments: z.boolean().optional(),
     minLikes: z.coerce.number().int().min(0).optional(),
     limit,
@@ -30,6 +33,8 @@ export const querySchemas = {
     cursor,
   }),
   GetPostHistory: z.object({ type: z.literal("GetPostHistory"), postId }),
+  /** Whether a user with this name is registered (their page is a 404 otherwise). */
+  UserExists: z.object({ type: z.literal("UserExists"), username: z.string().trim().toLowerCase() }),
 } as const;
 
 type Schemas = typeof querySchemas;

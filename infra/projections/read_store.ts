@@ -142,6 +142,10 @@ export function postgresReadStore(
     const byAuthor = filter.author === undefined
       ? none
       : readSql`and author_name = ${filter.author.toLowerCase()}`;
+    // The tag as a whole word after "#" (the query schema allows only word characters in it).
+    const byTag = filter.tag === undefined
+      ? none
+      : readSql`and message ~* ${`(^|[^[:alnum:]_&#/])#${filter.tag}([^[:alnum:]_]|$)`}`;
     const withComments = filter.withComments ? readSql`and comments > 0` : none;
     const minLikes = filter.minLikes === undefined
       ? none
@@ -152,7 +156,7 @@ export function postgresReadStore(
       : readSql`and (created_at, id) < (${after.createdAt}::text::timestamptz, ${after.id}::uuid)`;
     const rows = await readSql<PostRow[]>`
       select ${readSql.unsafe(POST_COLUMNS)} from posts
-      where true ${byAuthor} ${withComments} ${minLikes} ${afterCursor}
+      where true ${byAuthor} ${byTag} ${withComments} ${minLikes} ${afterCursor}
       order by created_at desc, id desc
       limit ${page.limit + 1}`;
     const more = rows.length > page.limit;
@@ -187,6 +191,12 @@ export function postgresReadStore(
     });
   }
 
+  async function userExists(username: string): Promise<boolean> {
+    const [row] = await readSql<{ found: boolean }[]>`
+      select exists (select 1 from users where username = ${username.toLowerCase()}) as found`;
+    return row.found;
+  }
+
   async function appliedPosition(): Promise<number> {
     const [row] = await readSql<{ max_position: string }[]>`
       select max_position from projector_state where id = 'projector'`;
@@ -196,6 +206,7 @@ export function postgresReadStore(
   return {
     findPosts,
     findPost,
+    userExists,
     waitForPosition: (position, timeoutMs) => positions.wait(position, timeoutMs),
     appliedPosition,
     close: () => positions.close(),

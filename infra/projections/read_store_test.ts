@@ -371,6 +371,22 @@ Deno.test("Read store - waitForPosition times out, then wakes on the projector's
   assert.deepEqual([earlier, pending], [true, false]);
 });
 
+Deno.test("Query handlers - the feed filters by a whole #tag", async () => {
+  await using t = await setUp();
+  const as = requestContext({ actor: await t.register("alice") });
+  const send = (message: string) => t.commands.send({ type: "CreatePost", message }, as);
+  const { postId: tagged } = await send("Learning #Deno today");
+  const { postId: end } = await send("so good #deno");
+  await send("#denoland is another tag, and me#deno or a&#deno are not tags");
+  await projectAll(t.sql);
+  const page = await t.queries.query({ type: "FindAllPosts", tag: "deno", limit: 20 }, as);
+  assert.deepEqual(page.posts.map((p) => p.id).sort(), [tagged, end].sort());
+  await assert.rejects(
+    t.queries.query({ type: "FindAllPosts", tag: "a.*", limit: 20 }, as),
+    ValidationFailed,
+  );
+});
+
 Deno.test("Query handlers - list and post queries read the projections through a query-side mediator", async () => {
   await using t = await setUp();
   const alice = await t.register("alice");
@@ -392,7 +408,7 @@ Deno.test("Query handlers - list and post queries read the projections through a
   const anonymous = requestContext();
   const listed = async (query: Parameters<typeof t.queries.query>[0]) => {
     const page = await t.queries.query(query, anonymous);
-    assert.ok(page && "posts" in page);
+    assert.ok(typeof page === "object" && page !== null && "posts" in page);
     return sorted(ids(page.posts));
   };
   assert.deepEqual(await listed({ type: "FindAllPosts", limit: 20 }), sorted([liked, commented]));
@@ -406,6 +422,8 @@ Deno.test("Query handlers - list and post queries read the projections through a
   assert.deepEqual(await listed({ type: "FindPostsWithComments", limit: 20 }), [commented]);
   assert.deepEqual(await listed({ type: "FindPostsWithLikes", min: 1, limit: 20 }), [liked]);
   assert.deepEqual(await listed({ type: "FindPostsWithLikes", min: 2, limit: 20 }), []);
+  assert.equal(await t.queries.query({ type: "UserExists", username: "Bob" }, anonymous), true);
+  assert.equal(await t.queries.query({ type: "UserExists", username: "nobody" }, anonymous), false);
 
   const forBob = await t.queries.query({ type: "FindPostById", postId: liked }, asBob);
   assert.equal(forBob?.likedByMe, true);
