@@ -32,10 +32,13 @@ import * as $26 from "./routes/signout.ts";
 import * as $27 from "./routes/signup.tsx";
 import * as $28 from "./routes/u/[name].tsx";
 import * as $island0 from "./islands/CommentList.tsx";
-import * as $island1 from "./islands/LikeButton.tsx";
-import * as $island2 from "./islands/LiveFeed.tsx";
-import * as $island3 from "./islands/LiveLikes.tsx";
-import * as $island4 from "./islands/RestoreProgress.tsx";
+import * as $island1 from "./islands/ConfirmForm.tsx";
+import * as $island2 from "./islands/CountedTextarea.tsx";
+import * as $island3 from "./islands/LikeButton.tsx";
+import * as $island4 from "./islands/LiveFeed.tsx";
+import * as $island5 from "./islands/LiveLikes.tsx";
+import * as $island6 from "./islands/PostBody.tsx";
+import * as $island7 from "./islands/RestoreProgress.tsx";
 
 const manifest: Manifest = {
   baseUrl: import.meta.url,
@@ -102,10 +105,13 @@ const manifest: Manifest = {
   ],
   islands: [
     { name: "CommentList", module: $island0 },
-    { name: "LikeButton", module: $island1 },
-    { name: "LiveFeed", module: $island2 },
-    { name: "LiveLikes", module: $island3 },
-    { name: "RestoreProgress", module: $island4 },
+    { name: "ConfirmForm", module: $island1 },
+    { name: "CountedTextarea", module: $island2 },
+    { name: "LikeButton", module: $island3 },
+    { name: "LiveFeed", module: $island4 },
+    { name: "LiveLikes", module: $island5 },
+    { name: "PostBody", module: $island6 },
+    { name: "RestoreProgress", module: $island7 },
   ],
 };
 

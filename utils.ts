@@ -6,6 +6,7 @@ import type { RequestContext } from "./app/context.ts";
 import type { Actor } from "./domain/mod.ts";
 import { validate } from "./app/mediator.ts";
 import { AppError } from "./domain/mod.ts";
+import { plainError } from "./components/plain_errors.ts";
 import type { System } from "./infra/system.ts";
 import { type Context, createDefine, HttpError, serializeCookie } from "./infra/web/mod.ts";
 
@@ -66,17 +67,18 @@ export type FormState<V extends Record<string, string> = Record<string, string>>
 
 /**
  * The one mapping from a rejected command to a form page: a 4xx AppError
- * re-renders the page with the message next to the field and the input kept;
- * anything else goes on to the error handler (500 page).
+ * re-renders the page with the message next to the field (in plain words,
+ * see components/plain_errors.ts) and the input kept; anything else goes on
+ * to the error handler (500 page).
  */
 export function rejectForm<V extends Record<string, string>>(
   error: unknown,
   values: V,
 ): { state: FormState<V>; status: number } {
   if (!(error instanceof AppError) || error.status >= 500) throw error;
-  const fields = "fields" in error ? error.fields as Record<string, string> : {};
+  const { message, fields } = plainError(error);
   return {
-    state: { values, error: { message: error.message, fields, code: error.code } },
+    state: { values, error: { message, fields, code: error.code } },
     status: error.status,
   };
 }

@@ -89,6 +89,7 @@ export interface QueryResults {
   FindPostsWithLikes: PostPage;
   GetPostHistory: HistoryEntry[];
   UserExists: boolean;
+  FindLikedPostIds: string[];
   GetProjectionStatus: ProjectionStatus;
   GetRestoreJob: RestoreJob | null;
 }

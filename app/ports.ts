@@ -142,6 +142,8 @@ export interface ReadStore {
     postId: string,
     viewerId: string | null,
   ): Promise<PostDetail | null>;
+  /** Those of `postIds` that `userId` likes. */
+  likedPostIds(userId: string, postIds: string[]): Promise<string[]>;
   /** Whether a user with this (lower-case) username is registered. */
   userExists(username: string): Promise<boolean>;
   /** Resolves true once the projector has applied `position`, false after `timeoutMs`. */

@@ -65,6 +65,12 @@ export function queryHandlers(
       handle: ({ min, limit, cursor }) => readStore.findPosts({ minLikes: min }, { limit, cursor }),
     }),
     defineQuery({
+      type: "FindLikedPostIds",
+      access: "anyone",
+      handle: ({ postIds }, ctx) =>
+        ctx.actor ? readStore.likedPostIds(ctx.actor.userId, postIds) : Promise.resolve([]),
+    }),
+    defineQuery({
       type: "UserExists",
       access: "anyone",
       handle: ({ username }) => readStore.userExists(username),

@@ -3,6 +3,7 @@
  * Browser-only code (imported by islands).
  */
 import { type Signal, signal } from "@preact/signals";
+import { plainApiMessage } from "../components/plain_errors.ts";
 
 type Stream = { source: EventSource | null; signals: Map<string, Signal<unknown>> };
 
@@ -38,7 +39,13 @@ export function liveSignal<T>(url: string, event: string): Signal<T | null> {
   return value as Signal<T | null>;
 }
 
-/** JSON request helper for islands: same-origin, JSON in and out, errors as messages. */
+/** What an island says when the server cannot be reached at all. */
+export const OFFLINE = "Could not reach Agora. Check your connection, then try again.";
+
+/**
+ * JSON request helper for islands: same-origin, JSON in and out, errors as
+ * plain sentences (a lost connection included), never a developer's message.
+ */
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
   const write = method !== "GET" && method !== "HEAD";
   const res = await fetch(path, {
@@ -48,8 +55,16 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
       ? { accept: "application/json", "content-type": "application/json" }
       : { accept: "application/json" },
     body: write ? JSON.stringify(body ?? {}) : undefined,
+  }).catch(() => {
+    throw new Error(OFFLINE);
   });
   const data = await res.json().catch(() => null);
-  if (!res.ok) throw new Error(data?.error?.message ?? `request failed (${res.status})`);
+  if (!res.ok) {
+    const error = data?.error;
+    const fallback = res.status >= 500
+      ? "Something went wrong on our side. Please try again."
+      : "That did not work. Please reload the page and try again.";
+    throw new Error(error?.message ? plainApiMessage(error.code, error.message) : fallback);
+  }
   return data as T;
 }

@@ -1,13 +1,18 @@
 import type { ComponentChildren } from "preact";
 import type { FormState } from "../utils.ts";
+import CountedTextarea from "../islands/CountedTextarea.tsx";
 
-/** The form's overall error, if any, above the fields. */
+/**
+ * The form's overall error, if any, above the fields. When the fields carry
+ * their own messages it stays away: each message is said once, on its field.
+ */
 export function FormAlert({ state }: { state?: FormState }) {
-  if (!state?.error) return null;
+  if (!state?.error || Object.keys(state.error.fields).length > 0) return null;
   return (
     <p
       role="alert"
-      class="mb-4 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-700"
+      data-form-error
+      class="mb-4 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800"
     >
       {state.error.message}
     </p>
@@ -25,33 +30,39 @@ export function Field(
     maxLength?: number;
     autocomplete?: string;
     value?: string;
+    /** Shown under the label, e.g. the rule the value must follow. */
+    hint?: string;
   },
 ) {
   const error = props.state?.error?.fields[props.name];
   const value = props.state?.values[props.name] ?? props.value ?? "";
+  const id = `field-${props.name}`;
+  const errorId = error ? `${id}-error` : undefined;
+  const hintId = props.hint ? `${id}-hint` : undefined;
   const base =
-    `mt-1 block w-full rounded-md border px-3 py-2 text-sm shadow-sm focus:outline-none focus:ring-2 ${
+    `mt-1 block w-full rounded-md border bg-white px-3 py-2 text-base shadow-sm placeholder:text-slate-500 focus:outline-none focus:ring-2 sm:text-sm ${
       error
-        ? "border-red-400 focus:ring-red-200"
-        : "border-slate-300 focus:border-indigo-400 focus:ring-indigo-100"
+        ? "border-red-500 focus:ring-red-200"
+        : "border-slate-400 focus:border-indigo-500 focus:ring-indigo-100"
     }`;
   return (
-    <label class="mb-4 block">
-      <span class="text-sm font-medium text-slate-700">{props.label}</span>
+    <div class="mb-4" data-field={props.name}>
+      <label for={id} class="block text-sm font-medium text-slate-800">{props.label}</label>
+      {props.hint && <p id={hintId} class="text-xs text-slate-600">{props.hint}</p>}
       {props.multiline
         ? (
-          <textarea
+          <CountedTextarea
+            id={id}
             name={props.name}
-            rows={4}
-            maxLength={props.maxLength}
+            maxLength={props.maxLength ?? 2000}
+            value={value}
+            errorId={errorId}
             class={base}
-            aria-invalid={error ? "true" : undefined}
-          >
-            {value}
-          </textarea>
+          />
         )
         : (
           <input
+            id={id}
             name={props.name}
             type={props.type ?? "text"}
             value={props.type === "password" ? "" : value}
@@ -59,12 +70,15 @@ export function Field(
             autocomplete={props.autocomplete}
             class={base}
             aria-invalid={error ? "true" : undefined}
+            aria-describedby={[errorId, hintId].filter(Boolean).join(" ") || undefined}
           />
         )}
       {error && (
-        <span class="mt-1 block text-sm text-red-600" data-field-error={props.name}>{error}</span>
+        <p id={errorId} class="mt-1 text-sm text-red-700" data-field-error={props.name}>
+          {error}
+        </p>
       )}
-    </label>
+    </div>
   );
 }
 
@@ -77,7 +91,7 @@ export function Button(
       type="submit"
       name={name}
       value={value}
-      class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-indigo-700"
+      class="min-h-11 rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-indigo-700"
     >
       {children}
     </button>

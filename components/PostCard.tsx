@@ -1,59 +1,100 @@
+import type { ComponentChildren } from "preact";
 import type { PostSummary } from "../domain/mod.ts";
+import { Avatar } from "./Avatar.tsx";
+import { RichText } from "./RichText.tsx";
 import { timeAgo } from "./time.ts";
 
-/** One post in a list: author, time, message, counts; links to the post. */
-export function PostCard({ post }: { post: PostSummary }) {
+/**
+ * One post in a list: avatar, author, time (the link to the post), message
+ * with its links, counts. `likeButton` is the feed's like control for a
+ * signed-in reader; without it the like count is plain text.
+ */
+export function PostCard(
+  { post, likeButton }: { post: PostSummary; likeButton?: ComponentChildren },
+) {
   return (
     <article
-      class="rounded-xl border border-slate-200 bg-white p-4 shadow-sm transition hover:border-indigo-200"
+      class="flex gap-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm transition hover:border-indigo-200"
       data-post-id={post.id}
     >
-      <header class="mb-2 flex items-baseline gap-2 text-sm">
-        <a href={`/u/${post.authorName}`} class="font-semibold text-slate-900 hover:underline">
-          @{post.authorName}
-        </a>
-        <time datetime={post.createdAt} class="text-slate-500">{timeAgo(post.createdAt)}</time>
-        {post.updatedAt && <span class="text-slate-400">· edited</span>}
-      </header>
-      <a
-        href={`/posts/${post.id}`}
-        class="block whitespace-pre-wrap break-words text-[15px] leading-relaxed"
-      >
-        {post.message}
-      </a>
-      <footer class="mt-3 flex gap-4 text-sm text-slate-500">
-        <span data-likes={post.likes}>♥ {post.likes} {post.likes === 1 ? "like" : "likes"}</span>
-        <a href={`/posts/${post.id}#comments`} class="hover:text-indigo-600">
-          <CommentIcon /> {post.comments} {post.comments === 1 ? "comment" : "comments"}
-        </a>
-      </footer>
+      <Avatar name={post.authorName} />
+      <div class="min-w-0 flex-1">
+        <header class="flex flex-wrap items-baseline gap-x-2 text-sm">
+          <a href={`/u/${post.authorName}`} class="font-semibold text-slate-900 hover:underline">
+            @{post.authorName}
+          </a>
+          <a href={`/posts/${post.id}`} class="text-slate-600 hover:underline" data-post-link>
+            <time datetime={post.createdAt}>{timeAgo(post.createdAt)}</time>
+            <span class="sr-only">, open the post</span>
+          </a>
+          {post.updatedAt && <span class="text-slate-600">· edited</span>}
+        </header>
+        <p class="mt-1 whitespace-pre-wrap break-words text-[15px] leading-relaxed">
+          <RichText text={post.message} />
+        </p>
+        <footer class="mt-2 flex flex-wrap items-center gap-2 text-sm text-slate-700">
+          {likeButton ?? (
+            <span data-likes={post.likes} class="inline-flex min-h-11 items-center">
+              <span aria-hidden="true">♥&nbsp;</span>
+              {post.likes} {post.likes === 1 ? "like" : "likes"}
+            </span>
+          )}
+          <a
+            href={`/posts/${post.id}#comments`}
+            class="inline-flex min-h-11 items-center gap-1 rounded-full px-3 hover:bg-slate-100 hover:text-indigo-700"
+          >
+            <CommentIcon /> {post.comments} {post.comments === 1 ? "comment" : "comments"}
+          </a>
+        </footer>
+      </div>
     </article>
   );
 }
 
-/** A list of posts with a "more" link for keyset pagination. */
+/**
+ * A list of posts with a "more" link for keyset pagination, and a marker
+ * once the last page is shown. `empty` is what an empty list says (it may
+ * carry a link, e.g. to clear the filters); `likeButton` renders a post's
+ * like control.
+ */
 export function PostList(
-  { posts, nextHref, empty }: { posts: PostSummary[]; nextHref: string | null; empty: string },
+  { posts, nextHref, empty, likeButton }: {
+    posts: PostSummary[];
+    nextHref: string | null;
+    empty: ComponentChildren;
+    likeButton?: (post: PostSummary) => ComponentChildren;
+  },
 ) {
   if (posts.length === 0) {
     return (
-      <p class="rounded-xl border border-dashed border-slate-300 p-8 text-center text-slate-500">
+      <div
+        class="rounded-xl border border-dashed border-slate-400 p-8 text-center text-slate-700"
+        data-empty
+      >
         {empty}
-      </p>
+      </div>
     );
   }
   return (
     <div class="space-y-3" id="posts">
-      {posts.map((post) => <PostCard key={post.id} post={post} />)}
-      {nextHref && (
-        <a
-          href={nextHref}
-          rel="next"
-          class="block rounded-lg border border-slate-200 bg-white py-2 text-center text-sm font-medium text-indigo-600 hover:bg-indigo-50"
-        >
-          Older posts
-        </a>
-      )}
+      {posts.map((post) => <PostCard key={post.id} post={post} likeButton={likeButton?.(post)} />)}
+      {nextHref
+        ? (
+          <a
+            href={nextHref}
+            rel="next"
+            class="flex min-h-11 items-center justify-center rounded-lg border border-slate-200 bg-white text-sm font-medium text-indigo-700 hover:bg-indigo-50"
+          >
+            Older posts
+          </a>
+        )
+        : (
+          <p class="py-4 text-center text-sm text-slate-600" data-end-of-feed>
+            <span aria-hidden="true">—</span>You have reached the end.<span aria-hidden="true">
+              {" "}—
+            </span>
+          </p>
+        )}
     </div>
   );
 }

@@ -61,6 +61,19 @@ export function plainError(error: AppError): PlainError {
   return { message, fields };
 }
 
+/**
+ * The plain sentence for an API error answer (`{ error: { code, message } }`),
+ * as islands show it.
+ *
+ * @example
+ * ```ts
+ * plainApiMessage("post_removed", "post 1f… was removed"); // "This post was deleted."
+ * ```
+ */
+export function plainApiMessage(code: string | undefined, message: string): string {
+  return (code && BY_CODE[code]) ?? sentence(message);
+}
+
 /** A sentence: a capital first, a full stop last. */
 export function sentence(text: string): string {
   const trimmed = text.trim();

@@ -10,6 +10,10 @@ export const SITE = "Agora";
  * ```
  */
 export function pageTitle(data: unknown): string {
+  // Error pages carry their status, not a title.
+  if (typeof data === "object" && data !== null && "status" in data && !("title" in data)) {
+    return `${data.status === 404 ? "Not found" : "Something went wrong"} · ${SITE}`;
+  }
   const own = typeof data === "object" && data !== null && "title" in data &&
       typeof data.title === "string"
     ? data.title.trim()

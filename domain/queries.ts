@@ -11,7 +11,9 @@ export const querySchemas = {
     type: z.literal("FindAllPosts"),
     author: z.string().trim().toLowerCase().optional(),
     /** Only posts carrying this `#tag` (letters, digits, underscores; without the `#`). */
-    tag: z.string().regex(/^[\p{L}\p{N}_]{1,50}$/u, { error: "tag must be letters, digits or underscores" })
+    tag: z.string().regex(/^[\p{L}\p{N}_]{1,50}$/u, {
+      error: "tag must be letters, digits or underscores",
+    })
       .optional(),
     withComments: z.boolean().optional(),
     minLikes: z.coerce.number().int().min(0).optional(),
@@ -33,8 +35,16 @@ export const querySchemas = {
     cursor,
   }),
   GetPostHistory: z.object({ type: z.literal("GetPostHistory"), postId }),
+  /** Which of these posts the signed-in reader likes (the feed's like buttons). */
+  FindLikedPostIds: z.object({
+    type: z.literal("FindLikedPostIds"),
+    postIds: z.array(postId).max(100),
+  }),
   /** Whether a user with this name is registered (their page is a 404 otherwise). */
-  UserExists: z.object({ type: z.literal("UserExists"), username: z.string().trim().toLowerCase() }),
+  UserExists: z.object({
+    type: z.literal("UserExists"),
+    username: z.string().trim().toLowerCase(),
+  }),
 } as const;
 
 type Schemas = typeof querySchemas;

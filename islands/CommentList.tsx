@@ -1,7 +1,10 @@
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import { api, liveSignal } from "../client/live.ts";
+import { CountedTextarea } from "../components/CountedTextarea.tsx";
+import { Field } from "../components/Form.tsx";
 import type { CommentItem } from "../components/representations.ts";
+import { RichText } from "../components/RichText.tsx";
 import { timeAgo } from "../components/time.ts";
 import type { LivePost } from "../routes/live.ts";
 
@@ -10,6 +13,12 @@ export type { CommentItem };
 /** A rejected no-JS edit, shown again inside its comment. */
 export type EditError = { commentId: string; message: string; value: string };
 
+/** The new-comment form of a signed-in reader: the text kept and the error of a rejected try. */
+export type Composer = { value: string; error?: string };
+
+/** The domain's COMMENT_MAX (not imported from domain/: that would bundle zod into the page). */
+const COMMENT_MAX = 1000;
+
 /**
  * The comments of a post. Without JavaScript each edit and remove is a form
  * (the edit form folds out of a <details>); with it, edits are inline and
@@ -17,15 +26,19 @@ export type EditError = { commentId: string; message: string; value: string };
  * other people appear live.
  */
 export default function CommentList(
-  { postId, comments, me, postAuthor, editError }: {
+  { postId, comments, me, postAuthor, editError, composer }: {
     postId: string;
     comments: CommentItem[];
     me: string | null;
     postAuthor: string;
     editError?: EditError;
+    /** null when the reader is signed out (no form). */
+    composer?: Composer | null;
   },
 ) {
   const items = useSignal(comments);
+  const removed = useSignal(false);
+  const announcement = useSignal("");
   const editing = useSignal<string | null>(editError?.commentId ?? null);
   const draft = useSignal(editError?.value ?? "");
   const error = useSignal(editError?.message ?? "");
@@ -34,7 +47,16 @@ export default function CommentList(
   useEffect(() => {
     const live = liveSignal<LivePost>(`/live?post=${postId}`, "post");
     return live.subscribe((state) => {
-      if (state && !state.removed && !busy.value) items.value = state.comments;
+      if (!state) return;
+      if (state.removed) {
+        removed.value = true;
+        return;
+      }
+      if (busy.value) return;
+      const before = items.value.length;
+      items.value = state.comments;
+      const added = state.comments.length - before;
+      if (added > 0) announcement.value = added === 1 ? "1 new comment" : `${added} new comments`;
     });
   }, [postId]);
 
@@ -65,11 +87,13 @@ export default function CommentList(
 
   async function remove(event: Event, c: CommentItem) {
     event.preventDefault();
+    if (!globalThis.confirm("Remove this comment? This cannot be undone.")) return;
     busy.value = true;
     const before = items.value;
     items.value = items.value.filter((x) => x.id !== c.id);
     try {
       await api("DELETE", `/api/v1/posts/${postId}/comments/${c.id}`);
+      announcement.value = "Comment removed.";
     } catch (e) {
       items.value = before;
       error.value = e instanceof Error ? e.message : String(e);
@@ -84,10 +108,14 @@ export default function CommentList(
       <h2 class="mb-3 text-lg font-semibold" data-comment-count={list.length}>
         {list.length} {list.length === 1 ? "comment" : "comments"}
       </h2>
+      <p class="sr-only" aria-live="polite" data-announce>{announcement.value}</p>
+      {announcement.value === "Comment removed." && (
+        <p role="status" class="mb-3 text-sm text-emerald-800" data-notice>Comment removed.</p>
+      )}
       <ul class="space-y-3">
         {list.map((c) => {
-          const mine = me !== null && me === c.author;
-          const canRemove = mine || (me !== null && me === postAuthor);
+          const mine = me !== null && me === c.author && !removed.value;
+          const canRemove = !removed.value && (mine || (me !== null && me === postAuthor));
           const inline = editing.value === c.id;
           return (
             <li
@@ -100,8 +128,8 @@ export default function CommentList(
                 <a href={`/u/${c.authorName}`} class="font-semibold hover:underline">
                   @{c.authorName}
                 </a>
-                <time datetime={c.createdAt} class="text-slate-500">{timeAgo(c.createdAt)}</time>
-                {c.edited && <span class="text-slate-400">· edited</span>}
+                <time datetime={c.createdAt} class="text-slate-600">{timeAgo(c.createdAt)}</time>
+                {c.edited && <span class="text-slate-600">· edited</span>}
               </div>
               {inline
                 ? (
@@ -113,13 +141,15 @@ export default function CommentList(
                   >
                     <input type="hidden" name="intent" value="edit-comment" />
                     <input type="hidden" name="commentId" value={c.id} />
-                    <textarea
+                    <CountedTextarea
+                      id={`edit-${c.id}`}
                       name="comment"
                       rows={3}
-                      maxLength={1000}
+                      maxLength={COMMENT_MAX}
                       value={draft.value}
-                      onInput={(e) => draft.value = (e.target as HTMLTextAreaElement).value}
-                      class="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm focus:border-indigo-400 focus:outline-none focus:ring-2 focus:ring-indigo-100"
+                      ariaLabel="Edit your comment"
+                      onInput={(value) => draft.value = value}
+                      class="block w-full rounded-md border border-slate-400 bg-white px-3 py-2 text-base focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-100 sm:text-sm"
                     />
                     {error.value && (
                       <p class="mt-1 text-sm text-red-600" role="alert" data-field-error="comment">
@@ -130,27 +160,31 @@ export default function CommentList(
                       <button
                         type="submit"
                         disabled={busy.value}
-                        class="rounded-md bg-indigo-600 px-3 py-1 text-white disabled:opacity-50"
+                        class="min-h-11 rounded-md bg-indigo-600 px-4 text-white disabled:opacity-50"
                       >
                         Save
                       </button>
                       <button
                         type="button"
                         onClick={() => (editing.value = null)}
-                        class="px-2 text-slate-600"
+                        class="min-h-11 px-3 text-slate-700"
                       >
                         Cancel
                       </button>
                     </div>
                   </form>
                 )
-                : <p class="whitespace-pre-wrap break-words" data-comment-text>{c.comment}</p>}
+                : (
+                  <p class="whitespace-pre-wrap break-words" data-comment-text>
+                    <RichText text={c.comment} />
+                  </p>
+                )}
               {!inline && (mine || canRemove) && (
-                <div class="mt-2 flex gap-3 text-sm">
+                <div class="mt-1 flex gap-1 text-sm">
                   {mine && (
                     <details>
                       <summary
-                        class="cursor-pointer text-slate-600 hover:text-indigo-600"
+                        class="inline-flex min-h-11 cursor-pointer items-center px-2 font-medium text-slate-700 hover:text-indigo-700"
                         onClick={(e) => startEdit(e, c)}
                       >
                         Edit
@@ -161,14 +195,15 @@ export default function CommentList(
                         <textarea
                           name="comment"
                           rows={3}
-                          maxLength={1000}
-                          class="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm"
+                          maxLength={COMMENT_MAX}
+                          aria-label="Edit your comment"
+                          class="block w-full rounded-md border border-slate-400 bg-white px-3 py-2 text-base sm:text-sm"
                         >
                           {c.comment}
                         </textarea>
                         <button
                           type="submit"
-                          class="mt-2 rounded-md bg-indigo-600 px-3 py-1 text-white"
+                          class="mt-2 min-h-11 rounded-md bg-indigo-600 px-4 text-white"
                         >
                           Save
                         </button>
@@ -183,7 +218,12 @@ export default function CommentList(
                     >
                       <input type="hidden" name="intent" value="remove-comment" />
                       <input type="hidden" name="commentId" value={c.id} />
-                      <button type="submit" class="text-red-600 hover:underline">Remove</button>
+                      <button
+                        type="submit"
+                        class="min-h-11 px-2 font-medium text-red-700 hover:underline"
+                      >
+                        Remove
+                      </button>
                     </form>
                   )}
                 </div>
@@ -192,6 +232,40 @@ export default function CommentList(
           );
         })}
       </ul>
+      {composer && (
+        <form
+          method="post"
+          action={`/posts/${postId}`}
+          class="mt-4 rounded-xl border border-slate-200 bg-white p-4"
+          data-comment-form
+        >
+          <input type="hidden" name="intent" value="comment" />
+          {removed.value
+            ? <p class="text-sm text-slate-700">This post was deleted: it takes no new comments.</p>
+            : (
+              <>
+                <Field
+                  name="comment"
+                  label="Add a comment"
+                  multiline
+                  maxLength={COMMENT_MAX}
+                  state={{
+                    values: { comment: composer.value },
+                    error: composer.error
+                      ? { message: composer.error, fields: { comment: composer.error }, code: "" }
+                      : undefined,
+                  }}
+                />
+                <button
+                  type="submit"
+                  class="min-h-11 rounded-md bg-indigo-600 px-4 text-sm font-semibold text-white hover:bg-indigo-700"
+                >
+                  Comment
+                </button>
+              </>
+            )}
+        </form>
+      )}
     </div>
   );
 }

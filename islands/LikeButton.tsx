@@ -15,12 +15,18 @@ export default function LikeButton(
   const count = useSignal(likes);
   const pending = useSignal(0);
   const error = useSignal("");
+  const removed = useSignal(false);
 
   useEffect(() => {
     const live = liveSignal<LivePost>(`/live?post=${postId}`, "post");
     return live.subscribe((state) => {
       // While our own request is in flight its answer is the truth, not the stream.
-      if (!state || state.removed || pending.value > 0) return;
+      if (!state) return;
+      if (state.removed) {
+        removed.value = true;
+        return;
+      }
+      if (pending.value > 0) return;
       count.value = state.likes;
       isLiked.value = state.likedByMe;
     });
@@ -28,6 +34,7 @@ export default function LikeButton(
 
   async function toggle(event: Event) {
     event.preventDefault();
+    if (removed.value) return;
     const like = !isLiked.value;
     isLiked.value = like;
     count.value += like ? 1 : -1;
@@ -60,15 +67,24 @@ export default function LikeButton(
         type="submit"
         data-like-button
         aria-pressed={isLiked.value}
-        class={`rounded-full border px-3 py-1 font-medium transition ${
+        disabled={removed.value}
+        class={`inline-flex min-h-11 items-center gap-1 rounded-full border px-4 font-medium transition disabled:cursor-not-allowed disabled:opacity-60 ${
           isLiked.value
-            ? "border-pink-200 bg-pink-50 text-pink-600"
-            : "border-slate-200 text-slate-600 hover:bg-slate-50"
+            ? "border-pink-300 bg-pink-50 text-pink-800"
+            : "border-slate-300 text-slate-700 hover:bg-slate-50"
         }`}
       >
-        {isLiked.value ? "♥ Liked" : "♡ Like"} · <span data-likes>{count.value}</span>
+        <span aria-hidden="true">{isLiked.value ? "♥" : "♡"}</span>
+        {isLiked.value ? "Liked" : "Like"} ·{" "}
+        <span data-likes aria-live="polite">{count.value}</span>
+        <span class="sr-only">{count.value === 1 ? "like" : "likes"}</span>
       </button>
-      {error.value && <span class="text-sm text-red-600" role="alert">{error.value}</span>}
+      {error.value && (
+        <span class="text-sm text-red-700" role="alert">
+          {error.value}{" "}
+          <button type="submit" class="min-h-11 px-1 font-medium underline">Try again</button>
+        </span>
+      )}
     </form>
   );
 }

@@ -1,6 +1,7 @@
 import { useSignal } from "@preact/signals";
 import { useEffect, useRef } from "preact/hooks";
 import { api, liveSignal } from "../client/live.ts";
+import { FeedLikeButton } from "../components/FeedLikeButton.tsx";
 import { PostList } from "../components/PostCard.tsx";
 import type { PostSummary } from "../domain/mod.ts";
 import type { LiveFeed as LiveFeedState } from "../routes/live.ts";
@@ -24,16 +25,23 @@ type ApiListItem = {
  * the JSON API); without JavaScript the "Older posts" link does the same.
  */
 export default function LiveFeed(
-  { posts, nextHref, nextApi, empty, live }: {
+  { posts, nextHref, nextApi, empty, clearHref, live, liked, signedIn }: {
     posts: PostSummary[];
     nextHref: string | null;
     /** The API URL of the next page (same filters, next cursor). */
     nextApi: string | null;
     empty: string;
+    /** Where "Clear filters" leads when the list is filtered, else null. */
+    clearHref: string | null;
     /** Only the unfiltered first page follows new posts. */
     live: boolean;
+    /** The shown posts the reader likes. */
+    liked: string[];
+    /** Whether the reader may like (else counts are plain text). */
+    signedIn: boolean;
   },
 ) {
+  const likedIds = new Set(liked);
   const shown = useSignal(posts);
   const fresh = useSignal(0);
   const more = useSignal(nextApi);
@@ -103,18 +111,41 @@ export default function LiveFeed(
 
   return (
     <>
-      {fresh.value > 0 && (
-        <a
-          href="/"
-          data-new-posts={fresh.value}
-          class="mb-3 block rounded-lg bg-indigo-50 py-2 text-center text-sm font-medium text-indigo-700 hover:bg-indigo-100"
-        >
-          {fresh.value} new {fresh.value === 1 ? "post" : "posts"} · show
-        </a>
-      )}
-      <PostList posts={shown.value} nextHref={pageLink.value} empty={empty} />
+      <div aria-live="polite">
+        {fresh.value > 0 && (
+          <a
+            href="/"
+            data-new-posts={fresh.value}
+            class="mb-3 flex min-h-11 items-center justify-center rounded-lg bg-indigo-50 text-sm font-medium text-indigo-800 hover:bg-indigo-100"
+          >
+            {fresh.value} new {fresh.value === 1 ? "post" : "posts"} · show
+          </a>
+        )}
+      </div>
+      <PostList
+        posts={shown.value}
+        nextHref={pageLink.value}
+        empty={
+          <>
+            <p>{empty}</p>
+            {clearHref && (
+              <a
+                href={clearHref}
+                class="mt-2 inline-flex min-h-11 items-center font-medium text-indigo-700 underline"
+              >
+                Clear filters
+              </a>
+            )}
+          </>
+        }
+        likeButton={signedIn
+          ? (post) => (
+            <FeedLikeButton postId={post.id} liked={likedIds.has(post.id)} likes={post.likes} />
+          )
+          : undefined}
+      />
       <div ref={sentinel} data-feed-end aria-hidden="true" />
-      {loading.value && <p class="py-3 text-center text-sm text-slate-500">Loading older posts…</p>}
+      {loading.value && <p class="py-3 text-center text-sm text-slate-600">Loading older posts…</p>}
     </>
   );
 }

@@ -13,8 +13,10 @@ export default function LiveLikes({ postId, likes }: { postId: string; likes: nu
     });
   }, [postId]);
   return (
-    <span class="text-slate-500">
-      ♥ <span data-likes>{count.value}</span> likes
+    <span class="text-slate-700">
+      <span aria-hidden="true">♥</span> <span data-likes aria-live="polite">{count.value}</span>
+      {" "}
+      {count.value === 1 ? "like" : "likes"}
     </span>
   );
 }

@@ -6,7 +6,13 @@ import RestoreProgress from "../islands/RestoreProgress.tsx";
 import { validate } from "../app/mediator.ts";
 import { define, formFields, type FormState, rejectForm } from "../utils.ts";
 
-type Data = { status: ProjectionStatus; job: RestoreJob | null; form?: FormState; notice?: string };
+type Data = {
+  title: string;
+  status: ProjectionStatus;
+  job: RestoreJob | null;
+  form?: FormState;
+  notice?: string;
+};
 
 const actions = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("restore") }),
@@ -22,7 +28,7 @@ export const handler = define.handlers<Data>({
     const job = jobId && z.uuid().safeParse(jobId).success
       ? await mediator.query({ type: "GetRestoreJob", jobId }, ctx.state.ctx)
       : null;
-    return ctx.render({ status, job });
+    return ctx.render({ title: "Admin", status, job });
   },
   async POST(ctx) {
     const { mediator } = ctx.state.system;
@@ -40,6 +46,7 @@ export const handler = define.handlers<Data>({
       );
       const status = await mediator.query({ type: "GetProjectionStatus" }, ctx.state.ctx);
       return ctx.render({
+        title: "Admin",
         status,
         job: null,
         notice: applied ? "The event's stream was projected again." : "The retry did not succeed.",
@@ -47,7 +54,7 @@ export const handler = define.handlers<Data>({
     } catch (error) {
       const { state, status: code } = rejectForm(error, {});
       const status = await mediator.query({ type: "GetProjectionStatus" }, ctx.state.ctx);
-      return ctx.render({ status, job: null, form: state }, { status: code });
+      return ctx.render({ title: "Admin", status, job: null, form: state }, { status: code });
     }
   },
 });

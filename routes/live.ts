@@ -2,13 +2,19 @@ import { z } from "zod";
 import { type CommentItem, toCommentItem } from "../components/representations.ts";
 import { define } from "../utils.ts";
 
-/** Live update payload of a post page. */
+/**
+ * Live update payload of a post page: its whole state, so an edit
+ * (MessageUpdated: `message`, `updatedAt`) or a deletion (PostRemoved:
+ * `removed`) reaches an open page like a like or a comment does.
+ */
 export type LivePost = {
   removed: boolean;
   likes: number;
   likedByMe: boolean;
   version: number;
   message: string;
+  /** When the message was last edited, or null. */
+  updatedAt: string | null;
   comments: CommentItem[];
 };
 
@@ -85,6 +91,7 @@ export const handler = define.handlers({
               likedByMe: false,
               version: 0,
               message: "",
+              updatedAt: null,
               comments: [],
             };
           }
@@ -94,6 +101,7 @@ export const handler = define.handlers({
             likedByMe: post.likedByMe,
             version: post.version,
             message: post.message,
+            updatedAt: post.updatedAt,
             comments: post.commentList.map(toCommentItem),
           };
         };

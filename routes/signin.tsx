@@ -10,11 +10,22 @@ function safeNext(value: string | null): string {
   return value && value.startsWith("/") && !value.startsWith("//") ? value : "/";
 }
 
-export const handler = define.handlers<FormState & { next: string }>({
+/** Why a visitor was sent to sign in, from the page they wanted. */
+function reasonFor(next: string): string | null {
+  const path = next.split(/[?#]/)[0];
+  if (path === "/") return null;
+  if (path === "/posts/new") return "Please sign in to write a post.";
+  if (/^\/posts\/[^/]+\/edit$/.test(path)) return "Please sign in to edit your post.";
+  if (/^\/posts\/[^/]+$/.test(path)) return "Please sign in to like and comment.";
+  if (path === "/admin") return "Please sign in to open the admin page.";
+  return "Please sign in to continue.";
+}
+
+export const handler = define.handlers<FormState & { next: string; title: string }>({
   GET(ctx) {
     const next = safeNext(ctx.url.searchParams.get("next"));
     if (ctx.state.actor) return ctx.redirect(next);
-    return ctx.render({ values: { username: "" }, next });
+    return ctx.render({ title: "Sign in", values: { username: "" }, next });
   },
   async POST(ctx) {
     const next = safeNext(ctx.url.searchParams.get("next"));
@@ -26,7 +37,7 @@ export const handler = define.handlers<FormState & { next: string }>({
       return response;
     } catch (error) {
       const { state, status } = rejectForm(error, { username: values.username });
-      return ctx.render({ ...state, next }, { status });
+      return ctx.render({ ...state, next, title: "Sign in" }, { status });
     }
   },
 });
@@ -34,6 +45,14 @@ export const handler = define.handlers<FormState & { next: string }>({
 export default define.page<typeof handler>(({ data }) => (
   <div class="mx-auto max-w-sm">
     <h1 class="mb-6 text-2xl font-bold">Sign in</h1>
+    {reasonFor(data.next) && (
+      <p
+        class="mb-4 rounded-md border border-indigo-200 bg-indigo-50 px-3 py-2 text-sm text-indigo-900"
+        data-signin-reason
+      >
+        {reasonFor(data.next)}
+      </p>
+    )}
     <Card>
       <form
         method="post"

@@ -6,10 +6,13 @@ import { define, type FormState, parseForm, rejectForm, startSession } from "../
 
 const form = z.object({ username: z.string().default(""), password: z.string().default("") });
 
-export const handler = define.handlers<FormState>({
+type Data = FormState & { title: string };
+const title = "Create your account";
+
+export const handler = define.handlers<Data>({
   GET(ctx) {
     if (ctx.state.actor) return ctx.redirect("/");
-    return ctx.render({ values: { username: "" } });
+    return ctx.render({ title, values: { username: "" } });
   },
   async POST(ctx) {
     const values = await parseForm(ctx.req, form);
@@ -25,7 +28,7 @@ export const handler = define.handlers<FormState>({
       return response;
     } catch (error) {
       const { state, status } = rejectForm(error, { username: values.username });
-      return ctx.render(state, { status });
+      return ctx.render({ ...state, title }, { status });
     }
   },
 });

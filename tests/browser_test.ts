@@ -347,9 +347,16 @@ Deno.test({
       assert.equal(await likesOf(page), "1", "the like is kept");
       assert.equal(await page.locator("li[data-comment-id]").count(), 1, "the comment is kept");
 
-      // Delete.
-      assertStatus(await navigateBy(page, intentButton(page, "delete")), 200, "after deleting");
+      // Delete: without scripts the server asks first, on a page of its own.
+      assertStatus(await navigateBy(page, intentButton(page, "delete")), 200, "the confirmation");
+      assert.equal(await page.locator("h1").innerText(), "Delete this post?");
+      assertStatus(
+        await navigateBy(page, page.getByRole("button", { name: "Delete post" })),
+        200,
+        "after deleting",
+      );
       assert.equal(new URL(page.url()).pathname, "/");
+      assert.equal(await page.locator("[data-notice]").innerText(), "Post deleted.");
       assert.equal(await page.locator(`[data-post-id="${postId}"]`).count(), 0);
       assertStatus(await open(page, `/posts/${postId}`), 404, "the deleted post");
       assertStatus(await open(page, `/u/${name}`), 200, "the user's page");
@@ -369,9 +376,9 @@ Deno.test({
       assertStatus(empty, 400, "an empty post");
       assert.equal(new URL(page.url()).pathname, "/posts/new");
       const message = page.locator('textarea[name="message"]');
-      // The message sits next to its field, inside the field's label.
+      // The message sits next to its field, in the field's box.
       const fieldError = page.locator(
-        'label:has(textarea[name="message"]) [data-field-error="message"]',
+        '[data-field]:has(textarea[name="message"]) [data-field-error="message"]',
       );
       assert.match(await fieldError.innerText(), /must not be empty/);
       assert.equal(await message.getAttribute("aria-invalid"), "true");
@@ -403,7 +410,7 @@ Deno.test({
       assert.equal(postIdOf(page.url()), postId);
       assert.match(
         await commentForm.locator(
-          'label:has(textarea[name="comment"]) [data-field-error="comment"]',
+          '[data-field]:has(textarea[name="comment"]) [data-field-error="comment"]',
         )
           .innerText(),
         /must not be empty/,

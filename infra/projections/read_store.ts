@@ -191,6 +191,13 @@ export function postgresReadStore(
     });
   }
 
+  async function likedPostIds(userId: string, postIds: string[]): Promise<string[]> {
+    if (!UUID.test(userId) || postIds.length === 0) return [];
+    const rows = await readSql<{ post_id: string }[]>`
+      select post_id from likes where user_id = ${userId} and post_id = any(${postIds}::uuid[])`;
+    return rows.map((row) => row.post_id);
+  }
+
   async function userExists(username: string): Promise<boolean> {
     const [row] = await readSql<{ found: boolean }[]>`
       select exists (select 1 from users where username = ${username.toLowerCase()}) as found`;
@@ -207,6 +214,7 @@ export function postgresReadStore(
     findPosts,
     findPost,
     userExists,
+    likedPostIds,
     waitForPosition: (position, timeoutMs) => positions.wait(position, timeoutMs),
     appliedPosition,
     close: () => positions.close(),

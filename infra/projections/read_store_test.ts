@@ -425,6 +425,14 @@ Deno.test("Query handlers - list and post queries read the projections through a
   assert.equal(await t.queries.query({ type: "UserExists", username: "Bob" }, anonymous), true);
   assert.equal(await t.queries.query({ type: "UserExists", username: "nobody" }, anonymous), false);
 
+  assert.deepEqual(
+    await t.queries.query({ type: "FindLikedPostIds", postIds: [liked, commented] }, asBob),
+    [liked],
+  );
+  assert.deepEqual(
+    await t.queries.query({ type: "FindLikedPostIds", postIds: [liked] }, anonymous),
+    [],
+  );
   const forBob = await t.queries.query({ type: "FindPostById", postId: liked }, asBob);
   assert.equal(forBob?.likedByMe, true);
   const forAnyone = await t.queries.query({ type: "FindPostById", postId: liked }, anonymous);

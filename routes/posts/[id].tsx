@@ -1,11 +1,15 @@
 import { z } from "zod";
-import { Field, FormAlert } from "../../components/Form.tsx";
+import { Avatar } from "../../components/Avatar.tsx";
+import { Card, FormAlert } from "../../components/Form.tsx";
 import { toCommentItem } from "../../components/representations.ts";
 import { timeAgo } from "../../components/time.ts";
+import { excerpt } from "../../components/title.ts";
 import CommentList from "../../islands/CommentList.tsx";
+import ConfirmForm from "../../islands/ConfirmForm.tsx";
 import LikeButton from "../../islands/LikeButton.tsx";
 import LiveLikes from "../../islands/LiveLikes.tsx";
-import { COMMENT_MAX, type PostDetail, PostNotFound, Unauthenticated } from "../../domain/mod.ts";
+import PostBody from "../../islands/PostBody.tsx";
+import { NotAuthor, type PostDetail, PostNotFound, Unauthenticated } from "../../domain/mod.ts";
 import type { Context } from "../../infra/web/mod.ts";
 import {
   define,
@@ -16,7 +20,23 @@ import {
   type State,
 } from "../../utils.ts";
 
-type Data = { post: PostDetail; form?: FormState; intent?: string; commentId?: string };
+type Data = {
+  title: string;
+  post: PostDetail;
+  form?: FormState;
+  intent?: string;
+  commentId?: string;
+  /** Without JavaScript, a delete or a removal asks first on a page of its own. */
+  confirm?: "delete" | "remove-comment";
+};
+
+/** The page's title: who wrote it and how it starts. */
+function titleOf(post: PostDetail): string {
+  return `@${post.authorName}: “${excerpt(post.message, 50)}”`;
+}
+
+/** "yes" only when the person confirmed (the dialog, or the confirmation page). */
+const confirmed = z.string().optional().transform((v) => v === "yes");
 
 /** Every action the post page's forms can post, each one command. */
 const actions = z.discriminatedUnion("intent", [
@@ -28,8 +48,12 @@ const actions = z.discriminatedUnion("intent", [
     commentId: z.string().default(""),
     comment: z.string().default(""),
   }),
-  z.object({ intent: z.literal("remove-comment"), commentId: z.string().default("") }),
-  z.object({ intent: z.literal("delete") }),
+  z.object({
+    intent: z.literal("remove-comment"),
+    commentId: z.string().default(""),
+    confirmed,
+  }),
+  z.object({ intent: z.literal("delete"), confirmed }),
 ], { error: "unknown action" });
 
 async function load(ctx: Context<State, Data>): Promise<PostDetail> {
@@ -43,12 +67,16 @@ async function load(ctx: Context<State, Data>): Promise<PostDetail> {
 
 export const handler = define.handlers<Data>({
   async GET(ctx) {
-    return ctx.render({ post: await load(ctx) });
+    const post = await load(ctx);
+    return ctx.render({ title: titleOf(post), post });
   },
   async POST(ctx) {
     const postId = ctx.params.id;
     const action = actions.safeParse(await formFields(ctx.req));
-    if (!action.success) return ctx.render({ post: await load(ctx) }, { status: 400 });
+    if (!action.success) {
+      const post = await load(ctx);
+      return ctx.render({ title: titleOf(post), post }, { status: 400 });
+    }
     const a = action.data;
     const { mediator } = ctx.state.system;
     const send = ctx.state.ctx;
@@ -77,15 +105,38 @@ export const handler = define.handlers<Data>({
           return seeOther(ctx, `/posts/${postId}#comment-${a.commentId}`, position);
         }
         case "remove-comment": {
+          if (!a.confirmed) {
+            const post = await load(ctx);
+            const comment = post.commentList.find((c) => c.id === a.commentId);
+            const me = ctx.state.actor.userId;
+            if (comment && comment.author !== me && post.author !== me) {
+              throw new NotAuthor("only the comment's or the post's author can remove it");
+            }
+            if (comment) {
+              return ctx.render({
+                title: "Remove this comment?",
+                post,
+                confirm: "remove-comment",
+                commentId: comment.id,
+              });
+            }
+          }
           const { position } = await mediator.send(
             { type: "RemoveComment", postId, commentId: a.commentId },
             send,
           );
-          return seeOther(ctx, `/posts/${postId}#comments`, position);
+          return seeOther(ctx, `/posts/${postId}?notice=comment-removed#comments`, position);
         }
         case "delete": {
+          if (!a.confirmed) {
+            const post = await load(ctx);
+            if (post.author !== ctx.state.actor.userId) {
+              throw new NotAuthor("only the author can delete this post");
+            }
+            return ctx.render({ title: "Delete this post?", post, confirm: "delete" });
+          }
           const { position } = await mediator.send({ type: "DeletePost", postId }, send);
-          return seeOther(ctx, "/", position);
+          return seeOther(ctx, "/?notice=post-deleted", position);
         }
       }
     } catch (error) {
@@ -95,6 +146,7 @@ export const handler = define.handlers<Data>({
         .catch(() => null);
       if (!post) throw error;
       return ctx.render({
+        title: titleOf(post),
         post,
         form: state,
         intent: a.intent,
@@ -104,51 +156,107 @@ export const handler = define.handlers<Data>({
   },
 });
 
+/** The no-JavaScript confirmation of a delete or a removal. */
+function Confirmation({ data }: { data: Data }) {
+  const { post } = data;
+  const deleting = data.confirm === "delete";
+  const comment = post.commentList.find((c) => c.id === data.commentId);
+  return (
+    <div class="mx-auto max-w-md" data-confirm={data.confirm}>
+      <h1 class="mb-4 text-2xl font-bold">
+        {deleting ? "Delete this post?" : "Remove this comment?"}
+      </h1>
+      <Card>
+        <blockquote class="mb-4 whitespace-pre-wrap break-words border-l-4 border-slate-300 pl-3 text-slate-700">
+          {deleting ? post.message : comment?.comment}
+        </blockquote>
+        <p class="mb-4 text-sm text-slate-700">
+          {deleting
+            ? "Its likes and comments go with it. This cannot be undone."
+            : "This cannot be undone."}
+        </p>
+        <form method="post" action={`/posts/${post.id}`} class="flex items-center gap-3">
+          <input type="hidden" name="intent" value={data.confirm} />
+          {!deleting && <input type="hidden" name="commentId" value={data.commentId} />}
+          <input type="hidden" name="confirmed" value="yes" />
+          <button
+            type="submit"
+            class="min-h-11 rounded-md bg-red-700 px-4 py-2 text-sm font-semibold text-white hover:bg-red-800"
+          >
+            {deleting ? "Delete post" : "Remove comment"}
+          </button>
+          <a
+            href={`/posts/${post.id}`}
+            class="inline-flex min-h-11 items-center px-3 text-sm font-medium text-slate-700 hover:underline"
+          >
+            Cancel
+          </a>
+        </form>
+      </Card>
+    </div>
+  );
+}
+
 export default define.page<typeof handler>(({ data, state }) => {
+  if (data.confirm) return <Confirmation data={data} />;
   const { post } = data;
   const me = state.actor;
   const isAuthor = me?.userId === post.author;
   const generalError = data.form?.error && data.intent !== "comment" &&
     data.intent !== "edit-comment";
+  const commentError = data.intent === "comment" ? data.form : undefined;
   return (
     <>
       <article
         class="rounded-xl border border-slate-200 bg-white p-5 shadow-sm"
         data-post-id={post.id}
+        aria-labelledby="post-title"
       >
+        <h1 id="post-title" class="sr-only">Post by @{post.authorName}</h1>
         {generalError && <FormAlert state={data.form} />}
-        <header class="mb-3 flex items-baseline gap-2 text-sm">
-          <a href={`/u/${post.authorName}`} class="font-semibold hover:underline">
-            @{post.authorName}
-          </a>
-          <time datetime={post.createdAt} class="text-slate-500">{timeAgo(post.createdAt)}</time>
-          {post.updatedAt && <span class="text-slate-400">· edited</span>}
-          <a href={`/posts/${post.id}/history`} class="ml-auto text-indigo-600 hover:underline">
+        <header class="mb-3 flex items-center gap-3 text-sm">
+          <Avatar name={post.authorName} />
+          <div class="flex min-w-0 flex-wrap items-baseline gap-x-2">
+            <a href={`/u/${post.authorName}`} class="font-semibold hover:underline">
+              @{post.authorName}
+            </a>
+            <time datetime={post.createdAt} class="text-slate-600">
+              {timeAgo(post.createdAt)}
+            </time>
+          </div>
+          <a
+            href={`/posts/${post.id}/history`}
+            class="ml-auto inline-flex min-h-11 items-center px-2 font-medium text-indigo-700 hover:underline"
+          >
             History
           </a>
         </header>
-        <p class="whitespace-pre-wrap break-words text-lg leading-relaxed" data-message>
-          {post.message}
-        </p>
+        <PostBody postId={post.id} message={post.message} updatedAt={post.updatedAt} />
         <footer class="mt-4 flex flex-wrap items-center gap-3 text-sm">
           {me
             ? <LikeButton postId={post.id} liked={post.likedByMe} likes={post.likes} />
             : <LiveLikes postId={post.id} likes={post.likes} />}
           {isAuthor && (
             <>
-              <a href={`/posts/${post.id}/edit`} class="text-slate-600 hover:text-indigo-600">
+              <a
+                href={`/posts/${post.id}/edit`}
+                class="inline-flex min-h-11 items-center px-2 font-medium text-slate-700 hover:text-indigo-700"
+              >
                 Edit
               </a>
-              <form method="post" action={`/posts/${post.id}`}>
-                <input type="hidden" name="intent" value="delete" />
-                <button type="submit" class="text-red-600 hover:underline">Delete</button>
-              </form>
+              <ConfirmForm
+                action={`/posts/${post.id}`}
+                fields={{ intent: "delete" }}
+                question="Delete this post? Its likes and comments go with it. This cannot be undone."
+                label="Delete"
+                buttonClass="min-h-11 px-2 font-medium text-red-700 hover:underline"
+              />
             </>
           )}
         </footer>
       </article>
 
-      <section id="comments" class="mt-6">
+      <section id="comments" class="mt-6" aria-label="Comments">
         <CommentList
           postId={post.id}
           comments={post.commentList.map(toCommentItem)}
@@ -157,43 +265,30 @@ export default define.page<typeof handler>(({ data, state }) => {
           editError={data.intent === "edit-comment" && data.form?.error && data.commentId
             ? {
               commentId: data.commentId,
-              message: data.form.error.message,
+              message: data.form.error.fields.comment ?? data.form.error.message,
               value: data.form.values.comment ?? "",
             }
             : undefined}
+          composer={me
+            ? {
+              value: commentError?.values.comment ?? "",
+              error: commentError?.error
+                ? commentError.error.fields.comment ?? commentError.error.message
+                : undefined,
+            }
+            : null}
         />
-        {me
-          ? (
-            <form
-              method="post"
-              action={`/posts/${post.id}`}
-              class="mt-4 rounded-xl border border-slate-200 bg-white p-4"
+        {!me && (
+          <p class="mt-4 text-sm text-slate-700">
+            <a
+              href={`/signin?next=/posts/${post.id}`}
+              class="font-medium text-indigo-700 hover:underline"
             >
-              <input type="hidden" name="intent" value="comment" />
-              {data.intent === "comment" && <FormAlert state={data.form} />}
-              <Field
-                name="comment"
-                label="Add a comment"
-                multiline
-                maxLength={COMMENT_MAX}
-                state={data.intent === "comment" ? data.form : undefined}
-              />
-              <button
-                type="submit"
-                class="rounded-md bg-indigo-600 px-4 py-1.5 text-sm font-semibold text-white hover:bg-indigo-700"
-              >
-                Comment
-              </button>
-            </form>
-          )
-          : (
-            <p class="mt-4 text-sm text-slate-600">
-              <a href={`/signin?next=/posts/${post.id}`} class="text-indigo-600 hover:underline">
-                Sign in
-              </a>{" "}
-              to comment.
-            </p>
-          )}
+              Sign in
+            </a>{" "}
+            to comment.
+          </p>
+        )}
       </section>
     </>
   );

@@ -5,10 +5,12 @@ import { define, type FormState, parseForm, rejectForm, seeOther } from "../../u
 
 const form = z.object({ message: z.string().default("") });
 
-export const handler = define.handlers<FormState>({
+type Data = FormState & { title: string };
+
+export const handler = define.handlers<Data>({
   GET(ctx) {
     if (!ctx.state.actor) return ctx.redirect("/signin?next=/posts/new");
-    return ctx.render({ values: { message: "" } });
+    return ctx.render({ title: "New post", values: { message: "" } });
   },
   async POST(ctx) {
     const values = await parseForm(ctx.req, form);
@@ -21,7 +23,7 @@ export const handler = define.handlers<FormState>({
       return seeOther(ctx, `/posts/${postId}`, position);
     } catch (error) {
       const { state, status } = rejectForm(error, values);
-      return ctx.render(state, { status });
+      return ctx.render({ ...state, title: "New post" }, { status });
     }
   },
 });

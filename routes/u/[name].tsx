@@ -1,13 +1,20 @@
 import { z } from "zod";
+import { Avatar } from "../../components/Avatar.tsx";
 import { PostList } from "../../components/PostCard.tsx";
 import type { PostPage } from "../../domain/mod.ts";
+import { HttpError } from "../../infra/web/mod.ts";
 import { define } from "../../utils.ts";
 
-type Data = { name: string; page: PostPage; nextHref: string | null };
+type Data = { title: string; name: string; page: PostPage; nextHref: string | null };
 
 export const handler = define.handlers<Data>({
   async GET(ctx) {
-    const name = ctx.params.name.toLowerCase();
+    const name = ctx.params.name.toLowerCase().replace(/^@/, "");
+    const exists = await ctx.state.system.mediator.query(
+      { type: "UserExists", username: name },
+      ctx.state.ctx,
+    );
+    if (!exists) throw new HttpError(404, `no user @${name}`, { code: "user_not_found" });
     const cursor = z.string().max(200).optional().catch(undefined).parse(
       ctx.url.searchParams.get("cursor") ?? undefined,
     );
@@ -18,16 +25,14 @@ export const handler = define.handlers<Data>({
     const nextHref = page.nextCursor
       ? `/u/${name}?cursor=${encodeURIComponent(page.nextCursor)}`
       : null;
-    return ctx.render({ name, page, nextHref });
+    return ctx.render({ title: `@${name}`, name, page, nextHref });
   },
 });
 
 export default define.page<typeof handler>(({ data }) => (
   <>
     <div class="mb-6 flex items-center gap-3">
-      <div class="flex h-12 w-12 items-center justify-center rounded-full bg-indigo-100 text-xl font-bold text-indigo-700">
-        {data.name.slice(0, 1).toUpperCase()}
-      </div>
+      <Avatar name={data.name} size="lg" />
       <h1 class="text-2xl font-bold">@{data.name}</h1>
     </div>
     <PostList

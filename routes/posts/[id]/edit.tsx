@@ -5,7 +5,11 @@ import { define, type FormState, parseForm, rejectForm, seeOther } from "../../.
 
 const form = z.object({ message: z.string().default(""), version: z.string().default("") });
 
-type Data = FormState<{ message: string; version: string }> & { postId: string; current?: string };
+type Data = FormState<{ message: string; version: string }> & {
+  title: string;
+  postId: string;
+  current?: string;
+};
 
 export const handler = define.handlers<Data>({
   async GET(ctx) {
@@ -21,6 +25,7 @@ export const handler = define.handlers<Data>({
     // The form carries the version it was opened at: a later edit by someone
     // else (another tab) makes the save fail instead of silently overwriting.
     return ctx.render({
+      title: "Edit post",
       postId: post.id,
       values: { message: post.message, version: String(post.version) },
     });
@@ -49,7 +54,7 @@ export const handler = define.handlers<Data>({
         // Offer to save again on top of the current version, keeping the user's text.
         if (post) state.values.version = String(post.version);
       }
-      return ctx.render({ ...state, postId, current }, { status });
+      return ctx.render({ ...state, title: "Edit post", postId, current }, { status });
     }
   },
 });
@@ -74,7 +79,10 @@ export default define.page<typeof handler>(({ data }) => (
         <Field name="message" label="Message" multiline maxLength={MESSAGE_MAX} state={data} />
         <div class="flex items-center gap-3">
           <Button>Save</Button>
-          <a href={`/posts/${data.postId}`} class="text-sm text-slate-600 hover:underline">
+          <a
+            href={`/posts/${data.postId}`}
+            class="inline-flex min-h-11 items-center px-2 text-sm font-medium text-slate-700 hover:underline"
+          >
             Cancel
           </a>
         </div>

@@ -8,7 +8,13 @@ import {
 } from "../../../domain/mod.ts";
 import { define } from "../../../utils.ts";
 
-type Data = { postId: string; entries: HistoryEntry[]; at: number; state: PostState };
+type Data = {
+  title: string;
+  postId: string;
+  entries: HistoryEntry[];
+  at: number;
+  state: PostState;
+};
 
 const query = z.object({ v: z.coerce.number().int().min(1).optional().catch(undefined) });
 
@@ -27,7 +33,7 @@ export const handler = define.handlers<Data>({
         ({ type: e.type, data: e.data }) as PostEvent
       ),
     );
-    return ctx.render({ postId, entries, at, state });
+    return ctx.render({ title: `History of a post (v${at})`, postId, entries, at, state });
   },
 });
 
@@ -64,7 +70,10 @@ export default define.page<typeof handler>(({ data }) => {
     <>
       <div class="mb-4 flex items-baseline gap-3">
         <h1 class="text-2xl font-bold">History</h1>
-        <a href={`/posts/${postId}`} class="text-sm text-indigo-600 hover:underline">
+        <a
+          href={`/posts/${postId}`}
+          class="inline-flex min-h-11 items-center text-sm font-medium text-indigo-700 hover:underline"
+        >
           back to the post
         </a>
       </div>
@@ -73,18 +82,18 @@ export default define.page<typeof handler>(({ data }) => {
         class="mb-6 rounded-xl border border-indigo-200 bg-indigo-50/50 p-4"
         data-time-travel
       >
-        <p class="mb-2 text-sm font-medium text-indigo-800">
+        <p class="mb-2 text-sm font-medium text-indigo-900">
           As it was at version {at} of {entries.at(-1)?.version ?? 0}
         </p>
         {state.status === "none"
-          ? <p class="text-slate-500">Nothing yet.</p>
+          ? <p class="text-slate-700">Nothing yet.</p>
           : (
             <div class={state.status === "removed" ? "opacity-60" : ""}>
               {state.status === "removed" && (
-                <p class="mb-1 text-sm font-semibold text-red-600">deleted</p>
+                <p class="mb-1 text-sm font-semibold text-red-700">Deleted</p>
               )}
               <p class="whitespace-pre-wrap text-lg" data-state-message>{state.message}</p>
-              <p class="mt-2 text-sm text-slate-600">
+              <p class="mt-2 text-sm text-slate-700">
                 <span data-state-likes>{state.likers.size}</span> likes ·{" "}
                 <span data-state-comments>{state.comments.size}</span> comments
               </p>
@@ -110,19 +119,19 @@ export default define.page<typeof handler>(({ data }) => {
             <div class="flex flex-wrap items-baseline gap-2 text-sm">
               <a
                 href={`/posts/${postId}/history?v=${e.version}`}
-                class="font-mono text-indigo-600 hover:underline"
+                class="inline-flex min-h-11 min-w-11 items-center font-mono font-medium text-indigo-700 hover:underline"
               >
                 v{e.version}
               </a>
               <span class="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs text-slate-700">
                 {e.type}
               </span>
-              <time datetime={e.occurredAt} class="text-slate-500" title={e.occurredAt}>
+              <time datetime={e.occurredAt} class="text-slate-600" title={e.occurredAt}>
                 {timeAgo(e.occurredAt)}
               </time>
             </div>
             <p class="mt-0.5 text-[15px]">{describe(e, names)}</p>
-            <p class="mt-0.5 font-mono text-xs text-slate-400">
+            <p class="mt-0.5 font-mono text-xs text-slate-600">
               position {e.position} · correlation {e.correlationId.slice(0, 8)}{" "}
               · schema v{e.schemaVersion}
             </p>

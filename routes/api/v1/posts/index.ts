@@ -1,6 +1,6 @@
 /**
  * The feed and new posts:
- * `GET /api/v1/posts?author=&withComments=true&minLikes=&limit=&cursor=` ->
+ * `GET /api/v1/posts?author=&tag=&withComments=true&minLikes=&limit=&cursor=` ->
  * 200 {posts, nextCursor} (newest first; pass `nextCursor` as `cursor` for
  * the next page); `POST /api/v1/posts` {message} -> 201 {id, version, position}.
  *
@@ -18,6 +18,8 @@ const PAGE_SIZE = 20;
 /** Query strings as they arrive: every value a string, an empty one meaning "not set". */
 const listParams = z.object({
   author: z.string().max(100, { error: "author is too long" }).optional(),
+  /** A `#tag` without its "#" (the query checks its characters). */
+  tag: z.string().max(50, { error: "tag is too long" }).optional(),
   withComments: z.enum(["true", "false"], { error: "withComments must be true or false" })
     .transform((v) => v === "true").optional(),
   minLikes: z.coerce.number({ error: "minLikes must be a number" })
