@@ -29,7 +29,10 @@ export function PostCard(
           </a>
           {post.updatedAt && <span class="text-slate-600">· edited</span>}
         </header>
-        <p class="mt-1 whitespace-pre-wrap break-words text-[15px] leading-relaxed">
+        <p
+          class="mt-1 whitespace-pre-wrap break-words text-[15px] leading-relaxed"
+          data-card-message
+        >
           <RichText text={post.message} />
         </p>
         <footer class="mt-2 flex flex-wrap items-center gap-2 text-sm text-slate-700">

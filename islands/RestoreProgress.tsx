@@ -67,13 +67,16 @@ export default function RestoreProgress({ job }: { job: RestoreJobProps }) {
       </div>
       {j.error && <p class="mt-2 text-sm text-red-600">{j.error}</p>}
       {finished && (
-        <a href="/admin" class="mt-3 inline-block text-sm text-indigo-600 hover:underline">
+        <a href="/admin" class="mt-3 inline-block text-sm font-medium text-indigo-700 underline">
           Back to the status
         </a>
       )}
       {!finished && (
         <noscript>
-          <a href={`/admin?job=${j.id}`} class="mt-3 inline-block text-sm text-indigo-600">
+          <a
+            href={`/admin?job=${j.id}`}
+            class="mt-3 inline-block text-sm font-medium text-indigo-700 underline"
+          >
             Refresh
           </a>
         </noscript>

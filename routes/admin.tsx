@@ -62,9 +62,9 @@ export const handler = define.handlers<Data>({
 function Stat({ label, value, hint }: { label: string; value: string | number; hint?: string }) {
   return (
     <div class="rounded-lg border border-slate-200 bg-white p-4">
-      <p class="text-xs uppercase tracking-wide text-slate-500">{label}</p>
+      <p class="text-xs uppercase tracking-wide text-slate-600">{label}</p>
       <p class="mt-1 text-2xl font-semibold tabular-nums" data-stat={label}>{value}</p>
-      {hint && <p class="text-xs text-slate-500">{hint}</p>}
+      {hint && <p class="text-xs text-slate-600">{hint}</p>}
     </div>
   );
 }
@@ -127,10 +127,10 @@ export default define.page<typeof handler>(({ data }) => {
       <section class="mb-6 rounded-xl border border-slate-200 bg-white p-5">
         <h2 class="mb-2 text-lg font-semibold">Projector checkpoints</h2>
         {status.checkpoints.length === 0
-          ? <p class="text-sm text-slate-500">No batch applied yet.</p>
+          ? <p class="text-sm text-slate-600">No batch applied yet.</p>
           : (
             <table class="w-full text-left text-sm" data-checkpoints>
-              <thead class="text-slate-500">
+              <thead class="text-slate-600">
                 <tr>
                   <th class="py-1">group</th>
                   <th>topic</th>
@@ -146,7 +146,7 @@ export default define.page<typeof handler>(({ data }) => {
                     <td class="font-mono text-xs">{c.topic}</td>
                     <td class="tabular-nums">{c.partition}</td>
                     <td class="tabular-nums">{c.nextOffset}</td>
-                    <td class="text-slate-500">{timeAgo(c.updatedAt)}</td>
+                    <td class="text-slate-600">{timeAgo(c.updatedAt)}</td>
                   </tr>
                 ))}
               </tbody>
@@ -157,7 +157,7 @@ export default define.page<typeof handler>(({ data }) => {
       <section class="rounded-xl border border-slate-200 bg-white p-5">
         <h2 class="mb-2 text-lg font-semibold">Dead letters</h2>
         {status.deadLetters.length === 0
-          ? <p class="text-sm text-slate-500">None. Every event was applied.</p>
+          ? <p class="text-sm text-slate-600">None. Every event was applied.</p>
           : (
             <ul class="space-y-2" data-dead-letters>
               {status.deadLetters.map((d) => (

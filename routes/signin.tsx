@@ -71,7 +71,8 @@ export default define.page<typeof handler>(({ data }) => (
       </form>
     </Card>
     <p class="mt-4 text-center text-sm text-slate-600">
-      New here? <a href="/signup" class="text-indigo-600 hover:underline">Create an account</a>
+      New here?{" "}
+      <a href="/signup" class="font-medium text-indigo-700 underline">Create an account</a>
     </p>
   </div>
 ));

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { requestContext } from "../app/context.ts";
 import { authenticate } from "../app/user_handlers.ts";
 import { Button, Card, Field, FormAlert } from "../components/Form.tsx";
-import { define, type FormState, parseForm, rejectForm, startSession } from "../utils.ts";
+import { define, type FormState, parseForm, rejectForm, seeOther, startSession } from "../utils.ts";
 
 const form = z.object({ username: z.string().default(""), password: z.string().default("") });
 
@@ -18,12 +18,13 @@ export const handler = define.handlers<Data>({
     const values = await parseForm(ctx.req, form);
     const { system } = ctx.state;
     try {
-      await system.mediator.send(
+      const { position } = await system.mediator.send(
         { type: "RegisterUser", username: values.username, password: values.password },
         requestContext({ correlationId: ctx.state.ctx.correlationId }),
       );
       const actor = await authenticate(system, values);
-      const response = ctx.redirect("/", 303);
+      // Read-your-writes: the new user's own page exists as soon as they land.
+      const response = seeOther(ctx, "/", position);
       response.headers.append("set-cookie", await startSession(ctx, actor));
       return response;
     } catch (error) {
@@ -57,7 +58,7 @@ export default define.page<typeof handler>(({ data }) => (
       </form>
     </Card>
     <p class="mt-4 text-center text-sm text-slate-600">
-      Have an account? <a href="/signin" class="text-indigo-600 hover:underline">Sign in</a>
+      Have an account? <a href="/signin" class="font-medium text-indigo-700 underline">Sign in</a>
     </p>
   </div>
 ));

@@ -9,7 +9,8 @@
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import { client, testServer } from "./test_server.ts";
+import { seed } from "./seed.ts";
+import { testServer } from "./test_server.ts";
 import {
   assertStatus,
   countNavigations,
@@ -20,7 +21,6 @@ import {
   navigateBy,
   newContext,
   open,
-  PASSWORD,
   positionOfRedirect,
   postIdOf,
   projectFileExists,
@@ -66,8 +66,8 @@ Deno.test({
         sanitizeExit: false,
       });
 
-    // First, while the feed holds only the seeded posts. Refresh docs/*.png with
-    // UPDATE_SCREENSHOTS=1 deno test -A tests/browser_test.ts
+    // First, while the feed holds only the seeded posts. The README's pictures
+    // (docs/*.png, light and dark, desktop and phone) come from scripts/screenshots.ts.
     await step("screenshots of the feed, a post, its history and the admin page", async () => {
       const { postId } = await seed(base);
       await using context = await newContext(browser, base);
@@ -81,12 +81,8 @@ Deno.test({
         [`/posts/${postId}/history`, "history.png"],
         ["/admin", "admin.png"],
       ];
-      // docs/ (shown in the README) only on request, so that a test run does not
-      // leave the committed pictures changed; otherwise test-results/ (ignored).
-      const docs = new URL(
-        Deno.env.get("UPDATE_SCREENSHOTS") === "1" ? "../docs/" : "../test-results/screenshots/",
-        import.meta.url,
-      );
+      // Into test-results/ (ignored), for a look after a failed run.
+      const docs = new URL("../test-results/screenshots/", import.meta.url);
       await Deno.mkdir(docs, { recursive: true });
       for (const [path, file] of shots) {
         const response = await open(page, path);
@@ -647,59 +643,3 @@ Deno.test({
     });
   },
 });
-
-/**
- * Seeds a few users, posts, likes and comments through the forms (as a
- * browser posts them, without one) so the screenshots look like a real feed;
- * returns the busiest post's id once everything is projected.
- */
-async function seed(base: string): Promise<{ postId: string }> {
-  let position = 0;
-  const users = new Map<string, ReturnType<typeof client>>();
-  async function write(name: string, path: string, fields: Record<string, string>) {
-    const res = await users.get(name)!.form(path, fields);
-    await res.body?.cancel();
-    assert.equal(res.status, 303, `${name}: POST ${path} ${JSON.stringify(fields)}`);
-    position = Math.max(position, Number(users.get(name)!.jar.get("agora_pos") ?? 0));
-    return res.headers.get("location") ?? "";
-  }
-  for (const name of ["maria", "jonas", "priya", "tomasz"]) {
-    users.set(name, client(base));
-    await write(name, "/signup", { username: name, password: PASSWORD });
-  }
-  const post = async (name: string, message: string) =>
-    postIdOf(new URL(await write(name, "/posts/new", { message }), base).href);
-  const like = (name: string, id: string) => write(name, `/posts/${id}`, { intent: "like" });
-  const comment = (name: string, id: string, text: string) =>
-    write(name, `/posts/${id}`, { intent: "comment", comment: text });
-
-  const hike = await post("jonas", "Hiked up to the ridge before sunrise. Worth every step.");
-  await like("maria", hike);
-  await comment("priya", hike, "Those early starts are the best!");
-  const release = await post(
-    "maria",
-    "We just shipped event-sourced history for every post: open any post and click History " +
-      "to see how it got there, version by version.",
-  );
-  await write("maria", `/posts/${release}/edit`, {
-    message: "We just shipped event-sourced history for every post 🎉\n\nOpen any post and " +
-      "click History to see how it got there, version by version.",
-    version: "",
-  });
-  for (const fan of ["jonas", "priya", "tomasz"]) await like(fan, release);
-  await comment("jonas", release, "Time travel for posts. Love it.");
-  await comment("priya", release, "The ?v= links are great for finding who changed what.");
-  await comment("tomasz", release, "Does it keep removed comments too?");
-  await comment("maria", release, "It does: the history keeps every event, even deletions.");
-  const recipe = await post("priya", "Sourdough attempt #3: finally an open crumb 🍞");
-  await like("tomasz", recipe);
-  await like("maria", recipe);
-  await comment("tomasz", recipe, "Recipe please!");
-  await post("tomasz", "Reading about CQRS on a rainy Sunday. Commands here, queries there.");
-
-  // Wait (bounded, by the app's own read-your-writes) until all of it is projected.
-  const res = await fetch(`${base}/`, { headers: { "x-min-position": String(position) } });
-  await res.body?.cancel();
-  assert.ok(Number(res.headers.get("x-projection-position")) >= position, "seed projected");
-  return { postId: release };
-}

@@ -103,7 +103,7 @@ Deno.test({
       for (const path of [`/posts/${postId}`, "/"]) {
         await open(admin, path);
         const scope = path === "/"
-          ? admin.locator(`[data-post-id="${postId}"]`)
+          ? admin.locator(`[data-post-id="${postId}"] [data-card-message]`)
           : admin.locator("[data-message]");
         const link = scope.locator('a[href="https://example.org/docs"]');
         assert.equal(await link.count(), 1, `the URL is a link on ${path}`);
@@ -132,7 +132,7 @@ Deno.test({
       const box = admin.locator("#compose");
       const count = admin.locator("#compose-count");
       await admin.locator("[data-char-count]").first().waitFor(); // hydrated
-      assert.equal((await count.innerText()).split(".")[0], "2,000 characters left");
+      assert.equal((await count.innerText()).split(".")[0].trim(), "2,000 characters left");
       await box.fill("Hello");
       await admin.locator('#compose-count[data-char-count="1995"]').waitFor();
       assert.match(await count.innerText(), /^1,995 characters left/);
