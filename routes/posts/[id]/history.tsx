@@ -90,7 +90,7 @@ export default define.page<typeof handler>(({ data }) => {
           : (
             <div class={state.status === "removed" ? "opacity-60" : ""}>
               {state.status === "removed" && (
-                <p class="mb-1 text-sm font-semibold text-red-700">Deleted</p>
+                <p class="mb-1 text-sm font-semibold text-red-700">deleted</p>
               )}
               <p class="whitespace-pre-wrap text-lg" data-state-message>{state.message}</p>
               <p class="mt-2 text-sm text-slate-700">
