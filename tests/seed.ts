@@ -60,9 +60,14 @@ export async function seed(base: string): Promise<{ postId: string }> {
       "Commands here, queries there. @maria #cqrs",
   );
 
-  // Wait (bounded, by the app's own read-your-writes) until all of it is projected.
-  const res = await fetch(`${base}/`, { headers: { "x-min-position": String(position) } });
-  await res.body?.cancel();
-  assert.ok(Number(res.headers.get("x-projection-position")) >= position, "seed projected");
+  // Wait (by the app's own read-your-writes, 5 s a request, 30 s in all on a
+  // busy machine) until all of it is projected.
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const res = await fetch(`${base}/`, { headers: { "x-min-position": String(position) } });
+    await res.body?.cancel();
+    if (Number(res.headers.get("x-projection-position")) >= position) break;
+    assert.ok(Date.now() < deadline, `seed projected up to ${position} within 30 s`);
+  }
   return { postId: release };
 }
