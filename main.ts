@@ -2,10 +2,18 @@
  * `deno task start` / `deno task dev`: the web process (pages and JSON API).
  * With ROLE=all it also runs the worker (relay + projector). Without
  * DATABASE_URL it starts an embedded PostgreSQL under DATA_DIR; without
- * KAFKA_BROKERS the projector tails the event store (no relay).
+ * KAFKA_BROKERS the projector tails the event store (no relay). On Deno
+ * Deploy (DENO_DEPLOYMENT_ID) it needs DATABASE_URL, does not migrate, and
+ * runs the pipeline in cron ticks (infra/cron_pipeline.ts).
  */
 import { jsonLogger } from "./app/log.ts";
 import { loadConfig } from "./infra/config.ts";
+import {
+  type CronPipeline,
+  cronPipeline,
+  runPipelineTick,
+  tickRoute,
+} from "./infra/cron_pipeline.ts";
 import { startServer } from "./server.ts";
 
 let config;
@@ -16,15 +24,44 @@ try {
   Deno.exit(2);
 }
 const logger = jsonLogger(config.LOG_LEVEL, { role: config.ROLE });
+
+// Deno Deploy: no process lives long enough for Kafka consumers, so cron ticks (and a
+// nudge after each write) run relay and projector for a bounded time.
+const cronMode = Boolean(config.DENO_DEPLOYMENT_ID) && config.DEPLOY_PIPELINE === "cron" &&
+  (config.ROLE === "web" || config.ROLE === "command");
+let pipeline: CronPipeline | null = null;
+// Registered at the top level, before any await: Deploy finds crons when the isolate starts.
+// Elsewhere Deno.cron needs --unstable-cron; without it only nudges and the tick route run ticks.
+if (cronMode && typeof Deno.cron === "function") {
+  Deno.cron("agora pipeline", "* * * * *", async () => {
+    await pipeline?.tick();
+  });
+}
+const tick = () => pipeline ? pipeline.tick() : Promise.reject(new Error("not started yet"));
 const server = await startServer(config, {
   logger,
   withWorker: config.ROLE === "all",
   hostname: config.LISTEN_HOST,
+  afterAppend: () => pipeline?.nudge(),
+  intercept: cronMode && config.PIPELINE_TICK_TOKEN
+    ? tickRoute(config.PIPELINE_TICK_TOKEN, tick)
+    : undefined,
 });
+if (cronMode) {
+  const { system } = server;
+  pipeline = cronPipeline(
+    (budgetMs) => runPipelineTick({ ...system, logger }, { budgetMs }),
+    { budgetMs: config.PIPELINE_TICK_BUDGET_MS, logger },
+  );
+}
 logger.info("web started", {
   url: server.url,
   role: config.ROLE,
-  worker: server.system.worker ? "in this process" : "separate (deno task worker)",
+  worker: server.system.worker
+    ? "in this process"
+    : cronMode
+    ? "cron ticks (Deno Deploy)"
+    : "separate (deno task worker)",
 });
 
 let stopping = false;
@@ -33,6 +70,7 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
     if (stopping) return;
     stopping = true;
     logger.info("stopping", { signal });
+    await pipeline?.idle();
     await server.shutdown();
     Deno.exit(0);
   });

@@ -25,10 +25,22 @@ export type Server = {
  */
 export async function startServer(
   config: Config,
-  options: { logger: Logger; withWorker?: boolean; hostname?: string },
+  options: {
+    logger: Logger;
+    withWorker?: boolean;
+    hostname?: string;
+    /** Called after each append (Deploy: nudges the cron pipeline). */
+    afterAppend?: () => void;
+    /** Answers a request before the app does, or returns null (Deploy: the tick route). */
+    intercept?: (req: Request) => Promise<Response> | null;
+  },
 ): Promise<Server> {
-  const { logger } = options;
-  const system = await createSystem(config, { logger, startWorker: options.withWorker });
+  const { logger, intercept } = options;
+  const system = await createSystem(config, {
+    logger,
+    startWorker: options.withWorker,
+    afterAppend: options.afterAppend,
+  });
   const app = createApp<State>({
     manifest,
     logger: { error: (msg, fields) => logger.error(msg, fields) },
@@ -38,7 +50,7 @@ export async function startServer(
     port: config.PORT,
     hostname: options.hostname ?? "127.0.0.1",
     onListen: () => {},
-  }, app.fetch);
+  }, intercept ? (req) => intercept(req) ?? app.fetch(req) : app.fetch);
   const { hostname, port } = httpServer.addr;
   return {
     system,

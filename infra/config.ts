@@ -46,7 +46,23 @@ export const configSchema = z.object({
   AGORA_COMMAND_PASSWORD: z.string().min(1).optional(),
   AGORA_QUERY_PASSWORD: z.string().min(1).optional(),
   AGORA_WORKER_PASSWORD: z.string().min(1).optional(),
+  /** Set by Deno Deploy in every isolate: Deploy mode (see {@link loadConfig}). */
+  DENO_DEPLOYMENT_ID: z.string().min(1).optional(),
+  /** On Deploy: `cron` runs relay and projector in cron ticks; `worker`: a `deno task worker` does. */
+  DEPLOY_PIPELINE: z.enum(["cron", "worker"]).default("cron"),
+  /** Enables `POST /internal/pipeline-tick` with this bearer token (unset: no such route). */
+  PIPELINE_TICK_TOKEN: z.string().min(32, { error: "must be at least 32 characters" }).optional(),
+  /** How long one cron tick of the pipeline may run (Deploy mode). */
+  PIPELINE_TICK_BUDGET_MS: z.coerce.number().int().min(1000).max(600_000).default(50_000),
 }).superRefine((c, ctx) => {
+  if (c.DENO_DEPLOYMENT_ID && !c.DATABASE_URL) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["DATABASE_URL"],
+      message: "required on Deno Deploy (DENO_DEPLOYMENT_ID is set): there is no embedded " +
+        "database there; set it to the managed PostgreSQL's URL",
+    });
+  }
   if (c.READ_DATABASE_URL && !c.DATABASE_URL) {
     ctx.addIssue({
       code: "custom",
@@ -82,7 +98,8 @@ export class ConfigError extends Error {
 
 /**
  * Reads and validates the configuration; throws ConfigError listing every
- * problem at once.
+ * problem at once. On Deno Deploy (`DENO_DEPLOYMENT_ID` set) `ROLE`
+ * defaults to `web` and `DATABASE_URL` is required.
  *
  * @example
  * ```ts
@@ -93,6 +110,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const present = Object.fromEntries(
     Object.entries(env).filter(([, v]) => v !== undefined && v !== ""),
   );
+  // On Deploy a forgotten ROLE must not start Kafka consumers in every isolate.
+  if (present.DENO_DEPLOYMENT_ID && !present.ROLE) present.ROLE = "web";
   const parsed = configSchema.safeParse(present);
   if (parsed.success) return parsed.data;
   throw new ConfigError(

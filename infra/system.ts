@@ -47,7 +47,8 @@ export type System = {
 };
 
 /**
- * Connects the stores, applies migrations, builds the mediator for the
+ * Connects the stores, applies migrations (not on Deno Deploy: there they
+ * are the release step), builds the mediator for the
  * process's role, and starts the worker when the role includes it.
  *
  * @example
@@ -57,7 +58,12 @@ export type System = {
  */
 export async function createSystem(
   config: Config,
-  options: { logger: Logger; startWorker?: boolean },
+  options: {
+    logger: Logger;
+    startWorker?: boolean;
+    /** Called after each append that stored events (Deploy: nudges the pipeline); must not throw. */
+    afterAppend?: () => void;
+  },
 ): Promise<System> {
   const { logger } = options;
   // No DATABASE_URL: a real PostgreSQL started from the npm binaries, on loopback, data in DATA_DIR.
@@ -76,11 +82,14 @@ export async function createSystem(
       tls: await databaseTls(config.READ_DATABASE_URL, Deno.env.toObject()),
     })
     : eventSql;
-  await migrate(eventSql, "event_store");
-  await migrate(readSql, "read_store");
+  // On Deploy every isolate that boots would migrate: `deno task migrate` is the release step there.
+  if (!config.DENO_DEPLOYMENT_ID) {
+    await migrate(eventSql, "event_store");
+    await migrate(readSql, "read_store");
+  }
 
   const metrics = new Metrics();
-  const store = countingAppends(postgresEventStore(eventSql), metrics);
+  const store = countingAppends(postgresEventStore(eventSql), metrics, options.afterAppend);
   const readStore = postgresReadStore(readSql);
   const hasher = scryptHasher();
   const restorer = createRestorer({ eventSql, readSql, logger });
@@ -150,7 +159,11 @@ export async function createSystem(
 }
 
 /** The event store, counting appended events for /metrics. */
-function countingAppends(store: EventStore, metrics: Metrics): EventStore {
+function countingAppends(
+  store: EventStore,
+  metrics: Metrics,
+  afterAppend?: () => void,
+): EventStore {
   metrics.describe("events_appended_total", "Events appended to the event store");
   return {
     ...store,
@@ -162,6 +175,7 @@ function countingAppends(store: EventStore, metrics: Metrics): EventStore {
           { stream_type: streamId.split("-")[0] },
           events.length,
         );
+        afterAppend?.();
       }
       return result;
     },

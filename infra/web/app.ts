@@ -73,10 +73,16 @@ export function createApp<State = DefaultState>(options: AppOptions<State>): Web
   const apiPrefix = options.apiPrefix ?? "/api";
   const buildDir = options.buildDir ?? new URL("./_build/", manifest.baseUrl);
   const table = routeTable<State>(manifest);
-  const assets = options.assets ?? readAssets(buildDir);
-  if (table.islands.size > 0 && !assets.islands) {
-    console.warn("web: the manifest has islands but no islands bundle exists; run deno task build");
-  }
+  // Read asynchronously (no synchronous file-system work at start); requests wait for it.
+  let assets: AssetUrls = options.assets ?? {};
+  const ready = (options.assets ? Promise.resolve(assets) : readAssets(buildDir)).then((read) => {
+    assets = read;
+    if (table.islands.size > 0 && !assets.islands) {
+      console.warn(
+        "web: the manifest has islands but no islands bundle exists; run deno task build",
+      );
+    }
+  });
   const files = [
     staticFiles(new URL("./static/", buildDir), {
       prefix: "/_build/static",
@@ -197,7 +203,12 @@ export function createApp<State = DefaultState>(options: AppOptions<State>): Web
     return new Response("500 Internal Server Error", { status: 500 });
   });
 
-  return { fetch: (req) => Promise.resolve(hono.fetch(req)) };
+  return {
+    async fetch(req) {
+      await ready;
+      return await hono.fetch(req);
+    },
+  };
 }
 
 function paramsOf<State>(route: RouteEntry<State>, params: Record<string, string>) {
@@ -206,10 +217,10 @@ function paramsOf<State>(route: RouteEntry<State>, params: Record<string, string
     : params;
 }
 
-function readAssets(buildDir: URL): AssetUrls {
+async function readAssets(buildDir: URL): Promise<AssetUrls> {
   let text: string;
   try {
-    text = Deno.readTextFileSync(new URL("./assets.json", buildDir));
+    text = await Deno.readTextFile(new URL("./assets.json", buildDir));
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return {};
     throw error;

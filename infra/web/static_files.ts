@@ -11,11 +11,14 @@ import { getMimeType } from "hono/utils/mime";
 export type StaticFiles = {
   /** The file's response for a GET or HEAD of a listed path, else `undefined`. */
   serve(req: Request, url: URL): Promise<Response | undefined>;
-  readonly size: number;
+  /** Resolves to the number of files once the folder is listed. */
+  size(): Promise<number>;
 };
 
 /**
- * Lists `dir` (missing is empty) and serves its files below `prefix`.
+ * Lists `dir` (missing is empty) and serves its files below `prefix`. The
+ * listing is asynchronous and starts at once; the first request waits for it
+ * (no synchronous file-system work at start, as Deno Deploy wants).
  *
  * @example
  * ```ts
@@ -30,16 +33,21 @@ export function staticFiles(
   dir: URL,
   options: { prefix: string; cacheControl: string },
 ): StaticFiles {
-  const files = new Map<string, URL>();
-  for (const path of listFiles(dir, "")) {
-    const encoded = path.split("/").map(encodeURIComponent).join("/");
-    files.set(options.prefix.replace(/\/$/, "") + "/" + path, new URL(encoded, dir));
-  }
+  const listed = listFiles(dir, "").then((paths) => {
+    const files = new Map<string, URL>();
+    for (const path of paths) {
+      const encoded = path.split("/").map(encodeURIComponent).join("/");
+      files.set(options.prefix.replace(/\/$/, "") + "/" + path, new URL(encoded, dir));
+    }
+    return files;
+  });
+  // A listing error surfaces on the requests that need it, not as an unhandled rejection.
+  listed.catch(() => {});
   return {
-    size: files.size,
+    size: async () => (await listed).size,
     async serve(req, url) {
       if (req.method !== "GET" && req.method !== "HEAD") return undefined;
-      const file = files.get(safeDecode(url.pathname));
+      const file = (await listed).get(safeDecode(url.pathname));
       if (!file) return undefined;
       const info = await Deno.stat(file);
       const etag = `W/"${info.size.toString(36)}-${(info.mtime?.getTime() ?? 0).toString(36)}"`;
@@ -59,19 +67,23 @@ export function staticFiles(
   };
 }
 
-function listFiles(dir: URL, below: string): string[] {
-  let entries: Deno.DirEntry[];
+async function listFiles(dir: URL, below: string): Promise<string[]> {
+  const entries: Deno.DirEntry[] = [];
   try {
-    entries = [
-      ...Deno.readDirSync(new URL(below.split("/").map(encodeURIComponent).join("/"), dir)),
-    ];
+    const url = new URL(below.split("/").map(encodeURIComponent).join("/"), dir);
+    for await (const entry of Deno.readDir(url)) entries.push(entry);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return [];
     throw error;
   }
-  return entries.filter((e) => !e.name.startsWith(".")).flatMap((e) =>
-    e.isDirectory ? listFiles(dir, `${below}${e.name}/`) : e.isFile ? [`${below}${e.name}`] : []
+  const nested = await Promise.all(
+    entries.filter((e) => !e.name.startsWith(".")).map((e) =>
+      e.isDirectory
+        ? listFiles(dir, `${below}${e.name}/`)
+        : Promise.resolve(e.isFile ? [`${below}${e.name}`] : [])
+    ),
   );
+  return nested.flat();
 }
 
 function safeDecode(path: string): string {
