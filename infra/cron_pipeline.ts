@@ -70,15 +70,24 @@ export async function runPipelineTick(
   const deadline = started + options.budgetMs;
   // Counts, not positions: positions have gaps (rolled-back appends). Both counts
   // are index scans, linear in the store's size; fine for the sizes run here.
-  const { total, target } = await appended(deps.eventSql);
-  const pending = total - await applied(deps.readSql, target);
+  let { total, target } = await appended(deps.eventSql);
+  let pending = total - await applied(deps.readSql, target);
   if (pending <= 0) return { outcome: "idle", pending: 0, ms: Date.now() - started };
 
   const { worker } = await startConfiguredWorker(deps.config, deps);
   let wake: (() => void) | null = null;
   const listener = await deps.readSql.listen(PROJECTION_CHANNEL, () => wake?.());
   try {
-    while (await applied(deps.readSql, target) < total) {
+    for (;;) {
+      if (await applied(deps.readSql, target) >= total) {
+        // Caught up. Events appended meanwhile (the writes that nudged) are taken while the
+        // worker is warm, rather than by a new tick that would join the group again.
+        const now = await appended(deps.eventSql);
+        if (now.total === total) break;
+        pending += now.total - total;
+        ({ total, target } = now);
+        continue;
+      }
       const left = deadline - Date.now();
       if (left <= 0) return { outcome: "budget", pending, ms: Date.now() - started };
       // Re-checked on each projector commit, and at a slow safety interval.
