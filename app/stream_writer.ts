@@ -113,7 +113,15 @@ export function streamWriter<C, E extends AnyEvent, S extends { version: number 
       });
       const position = appended.positions.at(-1)!;
       remember(streamId, { state, position });
-      // 4. snapshot when the version crossed a multiple of `every`
+      // 4. each command's result: the version and position after its own events
+      for (const { queued, after } of decided) {
+        queued.resolve({
+          streamId,
+          version: loaded.state.version + after,
+          position: after === 0 ? loaded.position : appended.positions[after - 1],
+        });
+      }
+      // 5. snapshot when the version crossed a multiple of `every`, after answering
       await maybeSnapshot({
         streamId,
         snapshots,
@@ -122,16 +130,9 @@ export function streamWriter<C, E extends AnyEvent, S extends { version: number 
         state: () => state,
         position,
       });
-      // 5. each command's result: the version and position after its own events
-      for (const { queued, after } of decided) {
-        queued.resolve({
-          streamId,
-          version: loaded.state.version + after,
-          position: after === 0 ? loaded.position : appended.positions[after - 1],
-        });
-      }
     } catch (error) {
-      // A conflict (another process wrote) or a failed load or append: the whole batch failed.
+      // A conflict (another process wrote) or a failed load or append: the whole batch failed
+      // (rejecting a command already answered changes nothing).
       cache.delete(streamId);
       for (const queued of batch) queued.reject(error);
     }

@@ -1,5 +1,13 @@
 import assert from "node:assert/strict";
-import { type Actor, NotAuthor } from "../domain/mod.ts";
+import {
+  type Actor,
+  NotAuthor,
+  type PostCommand,
+  postDecider,
+  type PostDecision,
+  type PostEvent,
+  type PostState,
+} from "../domain/mod.ts";
 import { postgresEventStore } from "../infra/postgres/event_store.ts";
 import { migrate } from "../infra/postgres/migrate.ts";
 import { tempDatabase } from "../infra/postgres/test_utils.ts";
@@ -12,6 +20,7 @@ import { createMediator, type Mediator } from "./mediator.ts";
 import { postCommandHandlers } from "./post_handlers.ts";
 import { userCommandHandlers } from "./user_handlers.ts";
 import type { EventStore } from "./ports.ts";
+import { streamWriter } from "./stream_writer.ts";
 
 // Users are not registered: the command side trusts the session's actor.
 const fan = (i: number): Actor => ({
@@ -134,4 +143,41 @@ Deno.test("Stream writer - two processes liking one post at once: every like cou
   const { versions, likes } = await history(store, postId);
   assert.equal(likes, 100);
   assert.deepEqual(versions, Array.from({ length: 101 }, (_, i) => i + 1));
+});
+
+Deno.test("Stream writer - a post this process wrote loads from its kept state plus what others appended since", async () => {
+  const { db, process } = await setUp();
+  await using _ = db;
+  const { store, mediator } = process();
+  const { mediator: other } = process();
+  const reads: number[] = [];
+  const counting: EventStore = {
+    ...store,
+    async readStream(...args) {
+      const events = await store.readStream(...args);
+      reads.push(events.length);
+      return events;
+    },
+  };
+  const writer = streamWriter<PostDecision, PostEvent, PostState>(counting, {
+    decider: postDecider,
+  });
+  const run = (postId: string, command: PostCommand, actor: Actor) =>
+    writer.run({
+      streamId: `post-${postId}`,
+      command: { ...command, actor, at: new Date().toISOString() } as PostDecision,
+      ctx: requestContext({ actor }),
+    });
+  const { postId } = await mediator.send(
+    { type: "CreatePost", message: "kept" },
+    requestContext({ actor: fan(0) }),
+  );
+  await run(postId, { type: "LikePost", postId }, fan(1));
+  await run(postId, { type: "LikePost", postId }, fan(2));
+  await other.send({ type: "LikePost", postId }, requestContext({ actor: fan(3) }));
+  await other.send({ type: "LikePost", postId }, requestContext({ actor: fan(4) }));
+  const last = await run(postId, { type: "LikePost", postId }, fan(3)); // fan 3 already likes it
+  assert.deepEqual(reads, [1, 0, 2], "the whole stream once, then only the events since");
+  assert.equal(last.version, 5, "a no-op answers the current version");
+  assert.equal(writer.cachedStreams(), 1);
 });
