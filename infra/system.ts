@@ -7,7 +7,6 @@ import { postCommandHandlers } from "../app/post_handlers.ts";
 import { queryHandlers } from "../app/query_handlers.ts";
 import { userCommandHandlers } from "../app/user_handlers.ts";
 import type { Config } from "./config.ts";
-import { startEmbeddedPostgres } from "./postgres/embedded_postgres.ts";
 import { scryptHasher } from "./password.ts";
 import { connect, databaseTls, type Sql } from "./postgres/connect.ts";
 import { postgresEventStore } from "./postgres/event_store.ts";
@@ -69,7 +68,10 @@ export async function createSystem(
   // No DATABASE_URL: a real PostgreSQL started from the npm binaries, on loopback, data in DATA_DIR.
   const embedded = config.DATABASE_URL
     ? null
-    : await startEmbeddedPostgres({ dir: `${config.DATA_DIR}/postgres` });
+    // Imported only here: its synchronous file work and binaries stay out of Deploy's start path.
+    : await (await import("./postgres/embedded_postgres.ts")).startEmbeddedPostgres({
+      dir: `${config.DATA_DIR}/postgres`,
+    });
   const eventUrl = config.DATABASE_URL ?? embedded!.url;
   const pool = { name: `agora-${config.ROLE}`, max: config.PG_POOL_MAX };
   const eventSql = connect(eventUrl, {

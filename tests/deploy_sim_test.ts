@@ -211,3 +211,39 @@ Deno.test({
     assert.doesNotMatch(app.output(), /NotCapable|PermissionDenied|Requires write access/);
   },
 });
+
+/** Deno's synchronous file-system calls (and node:fs's), which Deploy's start path must not make. */
+const SYNC_FS =
+  /\b(readDirSync|readTextFileSync|readFileSync|statSync|lstatSync|openSync|realPathSync|writeFileSync|writeTextFileSync|mkdirSync|existsSync)\b/;
+
+Deno.test("main.ts's static import graph makes no synchronous file-system call", async () => {
+  const info = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", "main.ts"],
+    cwd: ROOT.pathname,
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
+  assert.ok(info.success, "deno info");
+  type Dependency = { code?: { specifier: string }; isDynamic?: boolean };
+  type Module = { specifier: string; dependencies?: Dependency[] };
+  const graph = JSON.parse(new TextDecoder().decode(info.stdout)) as { modules: Module[] };
+  const bySpecifier = new Map(graph.modules.map((m) => [m.specifier, m]));
+  // Static edges only: a dynamic import (the embedded database) is not loaded on Deploy.
+  const seen = new Set<string>();
+  const queue = [new URL("main.ts", ROOT).href];
+  while (queue.length) {
+    const specifier = queue.pop()!;
+    if (seen.has(specifier) || !specifier.startsWith(ROOT.href)) continue;
+    if (specifier.includes("/node_modules/")) continue;
+    seen.add(specifier);
+    for (const dep of bySpecifier.get(specifier)?.dependencies ?? []) {
+      if (dep.code && !dep.isDynamic) queue.push(dep.code.specifier);
+    }
+  }
+  const offenders: string[] = [];
+  for (const specifier of seen) {
+    if (SYNC_FS.test(await Deno.readTextFile(new URL(specifier)))) offenders.push(specifier);
+  }
+  assert.ok(seen.size > 20, `walked the graph (${seen.size} modules)`);
+  assert.deepEqual(offenders, [], "modules with synchronous file-system calls");
+});
