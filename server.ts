@@ -2,6 +2,7 @@ import type { Logger } from "./app/log.ts";
 import type { Config } from "./infra/config.ts";
 import { createSystem, type System } from "./infra/system.ts";
 import { createApp, type WebApp } from "./infra/web/mod.ts";
+import { isHttpsRequest } from "./infra/web/client_address.ts";
 import manifest from "./manifest.gen.ts";
 import type { State } from "./utils.ts";
 
@@ -44,13 +45,20 @@ export async function startServer(
   const app = createApp<State>({
     manifest,
     logger: { error: (msg, fields) => logger.error(msg, fields) },
-    initialState: () => ({ system }),
+    initialState: (_req, info) => ({ system, info }),
+    isHttps: (req) =>
+      isHttpsRequest(req, { publicUrl: config.PUBLIC_URL, trustedProxies: config.TRUST_PROXY }),
   });
-  const httpServer = Deno.serve({
-    port: config.PORT,
-    hostname: options.hostname ?? "127.0.0.1",
-    onListen: () => {},
-  }, intercept ? (req) => intercept(req) ?? app.fetch(req) : app.fetch);
+  const httpServer = Deno.serve(
+    {
+      port: config.PORT,
+      hostname: options.hostname ?? "127.0.0.1",
+      onListen: () => {},
+    },
+    intercept
+      ? (req, info) => intercept(req) ?? app.fetch(req, info)
+      : (req, info) => app.fetch(req, info),
+  );
   const { hostname, port } = httpServer.addr;
   return {
     system,

@@ -13,6 +13,8 @@ import { type Context, createDefine, HttpError, serializeCookie } from "./infra/
 /** Filled in by routes/_middleware.ts for every request. */
 export type State = {
   system: System;
+  /** The connection Deno.serve reports (the peer's address). */
+  info?: Deno.ServeHandlerInfo;
   /** The signed-in user, or null. */
   actor: Actor | null;
   /** The session id from the cookie (to sign out). */
@@ -21,6 +23,10 @@ export type State = {
   ctx: RequestContext;
   /** The read store position this response reflects (X-Projection-Position). */
   position: number;
+  /** The client's address: the connection's, or a trusted proxy's X-Forwarded-For hop. */
+  clientAddress: string;
+  /** Served over HTTPS (PUBLIC_URL, or a trusted proxy says so): Secure, `__Host-` cookies. */
+  https: boolean;
 };
 
 /** Typed route helpers, as in Fresh's `utils.ts`. */
@@ -28,13 +34,14 @@ export const define = createDefine<State>();
 
 /** Cookie holding the position a redirect target must wait for (read-your-writes). */
 export const POSITION_COOKIE = "agora_pos";
-/** Session cookie name. */
+/** Session cookie name over plain HTTP (development). */
 export const SESSION_COOKIE = "agora_session";
+/** Session cookie name over HTTPS: `__Host-` binds it to this host, path `/`, Secure. */
+export const SECURE_SESSION_COOKIE = "__Host-agora_session";
 
-/** Whether cookies should be `Secure` (HTTPS, also behind a proxy). */
-export function isHttps(req: Request): boolean {
-  return new URL(req.url).protocol === "https:" ||
-    req.headers.get("x-forwarded-proto") === "https";
+/** The session cookie's name for this request's scheme. */
+export function sessionCookieName(https: boolean): string {
+  return https ? SECURE_SESSION_COOKIE : SESSION_COOKIE;
 }
 
 /**
@@ -52,7 +59,7 @@ export function seeOther(ctx: Context<State>, location: string, position: number
     response.headers.append(
       "set-cookie",
       `${POSITION_COOKIE}=${position}; Path=/; Max-Age=30; HttpOnly; SameSite=Lax${
-        isHttps(ctx.req) ? "; Secure" : ""
+        ctx.state.https ? "; Secure" : ""
       }`,
     );
   }
@@ -65,21 +72,31 @@ export type FormState<V extends Record<string, string> = Record<string, string>>
   error?: { message: string; fields: Record<string, string>; code: string };
 };
 
+/** The most of one field a rejected form shows again (the longest field, a post message, is 2,000). */
+export const MAX_ECHO_CHARS = 2000;
+
 /**
  * The one mapping from a rejected command to a form page: a 4xx AppError
  * re-renders the page with the message next to the field (in plain words,
- * see components/plain_errors.ts) and the input kept; anything else goes on
- * to the error handler (500 page).
+ * see components/plain_errors.ts) and the input kept (each value cut to
+ * {@link MAX_ECHO_CHARS}, so a huge submission is never echoed back);
+ * anything else goes on to the error handler (500 page).
  */
 export function rejectForm<V extends Record<string, string>>(
   error: unknown,
   values: V,
-): { state: FormState<V>; status: number } {
+): { state: FormState<V>; status: number; headers: Record<string, string> } {
   if (!(error instanceof AppError) || error.status >= 500) throw error;
+  // e.g. Retry-After of a throttled sign-in
+  const headers = "headers" in error ? error.headers as Record<string, string> : {};
   const { message, fields } = plainError(error);
+  const kept = Object.fromEntries(
+    Object.entries(values).map(([k, v]) => [k, v.slice(0, MAX_ECHO_CHARS)]),
+  ) as V;
   return {
-    state: { values, error: { message, fields, code: error.code } },
+    state: { values: kept, error: { message, fields, code: error.code } },
     status: error.status,
+    headers,
   };
 }
 
@@ -108,26 +125,43 @@ export async function formFields(req: Request): Promise<Record<string, string>> 
 }
 
 /**
- * Starts a session for `user` (a new id at every sign-in) and returns the
- * Set-Cookie header value.
+ * Signs in through the mediator (SignIn: throttled, a new session id every
+ * time), ends the session the request came with, and returns the signed-in
+ * user and the Set-Cookie header value.
+ *
+ * @example
+ * ```ts
+ * const { cookie } = await signIn(ctx, { username, password });
+ * ```
  */
-export async function startSession(
+export async function signIn(
   ctx: Context<State>,
-  user: { userId: string; username: string },
-): Promise<string> {
-  const { sessions } = ctx.state.system;
-  if (ctx.state.sessionId) await sessions.delete(ctx.state.sessionId);
-  const { id, expiresAt } = await sessions.create(user);
-  return serializeCookie(SESSION_COOKIE, id, {
-    maxAge: Math.floor((expiresAt.getTime() - Date.now()) / 1000),
-    secure: isHttps(ctx.req),
+  credentials: { username: string; password: string },
+): Promise<{ username: string; cookie: string }> {
+  const { mediator } = ctx.state.system;
+  const started = await mediator.send({ type: "SignIn", ...credentials }, ctx.state.ctx);
+  if (ctx.state.sessionId) {
+    await mediator.send({ type: "SignOut", sessionId: ctx.state.sessionId }, ctx.state.ctx);
+  }
+  const cookie = serializeCookie(sessionCookieName(ctx.state.https), started.sessionId, {
+    maxAge: Math.floor((started.expiresAt.getTime() - Date.now()) / 1000),
+    secure: ctx.state.https,
   });
+  return { username: started.username, cookie };
 }
 
-/** Ends the current session; returns the Set-Cookie header that clears it. */
-export async function endSession(ctx: Context<State>): Promise<string> {
-  if (ctx.state.sessionId) await ctx.state.system.sessions.delete(ctx.state.sessionId);
-  return serializeCookie(SESSION_COOKIE, "", { maxAge: 0, secure: isHttps(ctx.req) });
+/** Signs out through the mediator (the session is deleted server-side); returns the clearing Set-Cookie. */
+export async function signOut(ctx: Context<State>): Promise<string> {
+  if (ctx.state.sessionId) {
+    await ctx.state.system.mediator.send(
+      { type: "SignOut", sessionId: ctx.state.sessionId },
+      ctx.state.ctx,
+    );
+  }
+  return serializeCookie(sessionCookieName(ctx.state.https), "", {
+    maxAge: 0,
+    secure: ctx.state.https,
+  });
 }
 
 /** The largest JSON body the API reads (64 KiB); a larger one is answered 413. */

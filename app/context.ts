@@ -14,14 +14,17 @@ export type RequestContext = {
   readonly actor: Actor | null;
   /** Ties every event of one request together; from `X-Correlation-Id` or new. */
   readonly correlationId: string;
+  /** The client's address (from the connection, or a trusted proxy); keys the sign-in throttle. */
+  readonly clientAddress?: string | null;
 };
 
 /** A context with a fresh correlation id. */
 export function requestContext(
-  options: { actor?: Actor | null; correlationId?: string } = {},
+  options: { actor?: Actor | null; correlationId?: string; clientAddress?: string | null } = {},
 ): RequestContext {
   return {
     actor: options.actor ?? null,
     correlationId: options.correlationId ?? crypto.randomUUID(),
+    clientAddress: options.clientAddress ?? null,
   };
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import {
   type HistoryEntry,
+  PASSWORD_MAX,
   type PostCommand,
   postCommandSchemas,
   type PostDetail,
@@ -21,12 +22,34 @@ export const retryDeadLetterSchema = z.object({
   id: z.coerce.number().int().min(1),
 });
 
+/**
+ * Sign-in: checks the password (throttled) and opens a session. The username
+ * and password are bounded here, so no hash ever runs on a huge input.
+ */
+export const signInSchema = z.object({
+  type: z.literal("SignIn"),
+  username: z.string({ error: "username is required" }).max(100, {
+    error: "username is too long",
+  }),
+  password: z.string({ error: "password is required" }).max(PASSWORD_MAX, {
+    error: `password must be at most ${PASSWORD_MAX} characters`,
+  }),
+});
+
+/** Sign-out: ends the session with this id (from the cookie); unknown ids are fine. */
+export const signOutSchema = z.object({
+  type: z.literal("SignOut"),
+  sessionId: z.string().max(200),
+});
+
 /** Every command's zod schema, keyed by type. The mediator validates with these. */
 export const commandSchemas = {
   ...postCommandSchemas,
   ...userCommandSchemas,
   RestoreReadDb: restoreReadDbSchema,
   RetryDeadLetter: retryDeadLetterSchema,
+  SignIn: signInSchema,
+  SignOut: signOutSchema,
 } as const;
 
 /** Every command the mediator accepts. */
@@ -34,7 +57,9 @@ export type Command =
   | PostCommand
   | UserCommand
   | z.infer<typeof restoreReadDbSchema>
-  | z.infer<typeof retryDeadLetterSchema>;
+  | z.infer<typeof retryDeadLetterSchema>
+  | z.infer<typeof signInSchema>
+  | z.infer<typeof signOutSchema>;
 /** Every command type name. */
 export type CommandType = Command["type"];
 
@@ -60,6 +85,8 @@ export interface CommandResults {
   RegisterUser: WriteResult & { userId: string };
   RestoreReadDb: { jobId: string };
   RetryDeadLetter: { applied: boolean };
+  SignIn: { userId: string; username: string; sessionId: string; expiresAt: Date };
+  SignOut: Record<string, never>;
 }
 
 /** Operational queries of the admin page (administrators only). */

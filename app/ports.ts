@@ -152,6 +152,17 @@ export interface ReadStore {
   appliedPosition(): Promise<number>;
 }
 
+/**
+ * Password hashes, kept on the write side in their own table: never in an
+ * event, so never in Kafka, the read store or a backup of the log.
+ */
+export interface CredentialStore {
+  save(userId: string, passwordHash: string): Promise<void>;
+  /** The user's hash, or null when none is stored. */
+  find(userId: string): Promise<string | null>;
+  delete(userId: string): Promise<void>;
+}
+
 /** A signed-in session as the web edge sees it. */
 export type Session = { userId: string; username: string; expiresAt: Date };
 
@@ -159,6 +170,7 @@ export type Session = { userId: string; username: string; expiresAt: Date };
 export interface SessionStore {
   /** Creates a session and returns its id (for the cookie only). */
   create(user: { userId: string; username: string }): Promise<{ id: string; expiresAt: Date }>;
+  /** The live session: neither expired nor idle too long nor signed out; touching it counts as use. */
   find(id: string): Promise<Session | null>;
   delete(id: string): Promise<void>;
 }

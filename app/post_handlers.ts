@@ -1,10 +1,12 @@
 import {
+  ConcurrencyError,
   type PostCommand,
   postDecider,
   type PostDecision,
   type PostEvent,
   postSnapshotCodec,
   type PostState,
+  VersionMismatch,
 } from "../domain/mod.ts";
 import type { RequestContext } from "./context.ts";
 import { type AnyCommandHandler, defineCommand } from "./mediator.ts";
@@ -99,7 +101,25 @@ export function postCommandHandlers(
         return { ...result, commentId };
       },
     }),
-    simple("EditMessage"),
+    defineCommand({
+      type: "EditMessage",
+      access: "signed_in",
+      async handle(command, ctx) {
+        try {
+          return await run(command.postId, command, ctx);
+        } catch (error) {
+          // The caller's If-Match version was current when read but lost the race
+          // at append: that is a stale precondition too (412), not a conflict.
+          if (error instanceof ConcurrencyError && command.expectedVersion !== undefined) {
+            throw new VersionMismatch(
+              command.expectedVersion,
+              error.actual ?? command.expectedVersion + 1,
+            );
+          }
+          throw error;
+        }
+      },
+    }),
     simple("LikePost", COMMUTING_RETRIES),
     simple("UnlikePost", COMMUTING_RETRIES),
     simple("EditComment"),

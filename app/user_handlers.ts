@@ -3,31 +3,53 @@ import {
   ConcurrencyError,
   foldUser,
   InvalidCredentials,
+  type Role,
+  TooManyAttempts,
   userDecider,
   type UserEvent,
+  UsernameTaken,
+  UserNotFound,
+  type UserState,
   userStreamId,
 } from "../domain/mod.ts";
+import { requestContext } from "./context.ts";
 import { handleCommand } from "./handle_command.ts";
 import { type AnyCommandHandler, defineCommand } from "./mediator.ts";
-import type { EventStore, PasswordHasher } from "./ports.ts";
-import { UsernameTaken } from "../domain/mod.ts";
+import type { WriteResult } from "./messages.ts";
+import type { CredentialStore, EventStore, PasswordHasher, SessionStore } from "./ports.ts";
+import type { SignInThrottle } from "./sign_in_throttle.ts";
+
+/** What the User handlers need. */
+export type UserHandlerDeps = {
+  store: EventStore;
+  hasher: PasswordHasher;
+  credentials: CredentialStore;
+  sessions: SessionStore;
+  throttle: SignInThrottle;
+};
 
 /**
- * The RegisterUser handler: hashes the password (the clear text goes no
- * further), then appends UserRegistered to a stream named after the username,
- * so two concurrent sign-ups with one name cannot both succeed.
+ * RegisterUser, SignIn and SignOut.
+ *
+ * RegisterUser hashes the password into the credentials table (keyed by a
+ * fresh user id, so a lost race leaves only an unreferenced row, removed at
+ * once), then appends UserRegistered, which carries no secret, to a stream
+ * named after the username: two concurrent sign-ups with one name cannot
+ * both succeed.
+ *
+ * SignIn is throttled per account and per client address before any hash
+ * runs, then checks the password and opens a new session. SignOut deletes
+ * the session server-side, so its old cookie is worthless.
  */
-export function userCommandHandlers(
-  deps: { store: EventStore; hasher: PasswordHasher },
-): AnyCommandHandler[] {
-  const { store, hasher } = deps;
+export function userCommandHandlers(deps: UserHandlerDeps): AnyCommandHandler[] {
+  const { store, hasher, credentials, sessions, throttle } = deps;
   return [
     defineCommand({
       type: "RegisterUser",
       access: "anyone",
       async handle(command, ctx) {
         const userId = crypto.randomUUID();
-        const passwordHash = await hasher.hash(command.password);
+        await credentials.save(userId, await hasher.hash(command.password));
         try {
           const result = await handleCommand(store, {
             streamId: userStreamId(command.username),
@@ -36,48 +58,115 @@ export function userCommandHandlers(
               type: "RegisterUser",
               userId,
               username: command.username,
-              passwordHash,
               at: new Date().toISOString(),
             },
             ctx,
           });
           return { ...result, userId };
         } catch (error) {
+          await credentials.delete(userId).catch(() => {});
           // the other sign-up won the race for this stream
           if (error instanceof ConcurrencyError) throw new UsernameTaken(command.username);
           throw error;
         }
       },
     }),
+    defineCommand({
+      type: "SignIn",
+      access: "anyone",
+      async handle(command, ctx) {
+        const name = command.username.trim().toLowerCase();
+        const wait = throttle.check(name, ctx.clientAddress ?? null);
+        if (wait > 0) throw new TooManyAttempts(wait);
+        const state = await loadUser(store, name);
+        const hash = state.status === "registered" ? await credentials.find(state.userId) : null;
+        // Unknown user or no hash: hash anyway, so timing does not tell which names exist.
+        const ok = hash === null
+          ? (await hasher.hash(command.password), false)
+          : await hasher.verify(command.password, hash);
+        if (!ok || state.status !== "registered") {
+          throttle.failed(name, ctx.clientAddress ?? null);
+          throw new InvalidCredentials();
+        }
+        throttle.succeeded(name);
+        const user = { userId: state.userId, username: state.username };
+        const { id, expiresAt } = await sessions.create(user);
+        return { ...user, sessionId: id, expiresAt };
+      },
+    }),
+    defineCommand({
+      type: "SignOut",
+      access: "anyone",
+      async handle(command) {
+        await sessions.delete(command.sessionId);
+        return {};
+      },
+    }),
   ];
 }
 
+async function loadUser(store: EventStore, username: string): Promise<UserState> {
+  const events = await store.readStream(userStreamId(username));
+  return foldUser(events as unknown as UserEvent[]);
+}
+
 /**
- * Checks a username and password against the user's own stream (the write
- * side is consistent, so a fresh sign-up can sign in at once).
+ * The actor of a session, with its roles read from the user's own stream
+ * (the write side is consistent, so a revoke takes effect on the next
+ * request). A session whose user is gone is no actor.
  *
  * @example
  * ```ts
- * const actor = await authenticate({ store, hasher, admins }, { username, password });
+ * const actor = await actorOf(store, { userId, username: "alice" });
  * ```
  */
-export async function authenticate(
-  deps: { store: EventStore; hasher: PasswordHasher; admins: ReadonlySet<string> },
-  credentials: { username: string; password: string },
-): Promise<Actor> {
-  const name = credentials.username.trim().toLowerCase();
-  const events = await deps.store.readStream(userStreamId(name));
-  const state = foldUser(events as unknown as UserEvent[]);
-  if (state.status !== "registered") {
-    await deps.hasher.hash(credentials.password); // same cost either way: no username probing by timing
-    throw new InvalidCredentials();
-  }
-  if (!(await deps.hasher.verify(credentials.password, state.passwordHash))) {
-    throw new InvalidCredentials();
-  }
+export async function actorOf(
+  store: EventStore,
+  session: { userId: string; username: string },
+): Promise<Actor | null> {
+  const state = await loadUser(store, session.username);
+  if (state.status !== "registered" || state.userId !== session.userId) return null;
   return {
     userId: state.userId,
     username: state.username,
-    isAdmin: deps.admins.has(state.username),
+    isAdmin: state.roles.includes("admin"),
   };
+}
+
+/**
+ * Grants or revokes a role on the user's stream: the operator's path
+ * (`deno task admin grant|revoke <username>`), never reachable from the web.
+ * Granting a role the user holds appends nothing.
+ *
+ * @example
+ * ```ts
+ * await changeRole(store, { username: "alice", role: "admin", grant: true });
+ * ```
+ */
+export async function changeRole(
+  store: EventStore,
+  change: { username: string; role: Role; grant: boolean; operator?: string },
+): Promise<WriteResult> {
+  const username = change.username.trim().toLowerCase();
+  if ((await loadUser(store, username)).status !== "registered") {
+    throw new UserNotFound(`no user named "${username}"`);
+  }
+  return await handleCommand(store, {
+    streamId: userStreamId(username),
+    decider: userDecider,
+    command: {
+      type: change.grant ? "GrantRole" : "RevokeRole",
+      role: change.role,
+      at: new Date().toISOString(),
+    },
+    ctx: requestContext({ correlationId: `admin-cli:${change.operator ?? "operator"}` }),
+  });
+}
+
+/**
+ * The roles of one user, or null for an unknown username (`deno task admin list`).
+ */
+export async function rolesOf(store: EventStore, username: string): Promise<Role[] | null> {
+  const state = await loadUser(store, username.trim().toLowerCase());
+  return state.status === "registered" ? [...state.roles] : null;
 }

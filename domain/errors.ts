@@ -90,6 +90,30 @@ export class UsernameTaken extends AppError {
   }
 }
 
+/** No user has this username (an operator named one that was never registered). */
+export class UserNotFound extends AppError {
+  readonly code = "user_not_found";
+  readonly status = 404;
+  constructor(message = "no such user") {
+    super(message);
+  }
+}
+
+/**
+ * Too many failed sign-ins for this account or from this address: refused
+ * without checking the password until `retryAfterSeconds` have passed.
+ */
+export class TooManyAttempts extends AppError {
+  readonly code = "too_many_attempts";
+  readonly status = 429;
+  /** The answer's `Retry-After`. */
+  readonly headers: Record<string, string>;
+  constructor(readonly retryAfterSeconds: number) {
+    super(`too many failed sign-ins; try again in ${retryAfterSeconds} s`);
+    this.headers = { "retry-after": String(retryAfterSeconds) };
+  }
+}
+
 /** Sign-in with an unknown username or a wrong password (never says which). */
 export class InvalidCredentials extends AppError {
   readonly code = "invalid_credentials";
@@ -121,7 +145,7 @@ export class ConcurrencyError extends AppError {
 
 /** The caller named a version it saw, and the post has changed since (HTTP If-Match). */
 export class VersionMismatch extends AppError {
-  readonly code = "version_mismatch";
+  readonly code = "precondition_failed";
   readonly status = 412;
   constructor(readonly expected: number, readonly actual: number) {
     super(

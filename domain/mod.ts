@@ -16,8 +16,10 @@ export {
   PostAlreadyExists,
   PostNotFound,
   PostRemoved,
+  TooManyAttempts,
   Unauthenticated,
   UsernameTaken,
+  UserNotFound,
   ValidationFailed,
   VersionMismatch,
 } from "./errors.ts";
@@ -37,10 +39,16 @@ export type { PostEvent, PostEventOf, PostEventType } from "./post/events.ts";
 export { fold as foldPost, postDecider } from "./post/decider.ts";
 export type { CommentState, PostState } from "./post/decider.ts";
 export { postSnapshotCodec } from "./post/snapshot.ts";
-export { password, userCommandSchemas, username, userStreamId } from "./user/commands.ts";
+export {
+  password,
+  PASSWORD_MAX,
+  userCommandSchemas,
+  username,
+  userStreamId,
+} from "./user/commands.ts";
 export type { UserCommand, UserDecision } from "./user/commands.ts";
-export { userEventSchemas } from "./user/events.ts";
-export type { UserEvent } from "./user/events.ts";
+export { roleSchema, userEventSchemas } from "./user/events.ts";
+export type { Role, UserEvent } from "./user/events.ts";
 export { fold as foldUser, userDecider } from "./user/decider.ts";
 export type { UserState } from "./user/decider.ts";
 export { querySchemas } from "./queries.ts";

@@ -33,7 +33,29 @@ export const configSchema = z.object({
   KAFKA_SASL_USERNAME: z.string().optional(),
   KAFKA_SASL_PASSWORD: z.string().optional(),
   SESSION_SECRET: z.string().min(32, { error: "must be at least 32 characters" }).optional(),
-  ADMIN_USERNAMES: list.default([]),
+  /** Public origin, e.g. https://agora.example; https turns on HSTS and Secure cookies. */
+  PUBLIC_URL: z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" })
+    .optional(),
+  /** Proxies in front whose X-Forwarded-For/-Proto are believed: 0 (none), 1, or a hop count. */
+  TRUST_PROXY: z.enum(["true", "false"]).transform((v) => v === "true" ? 1 : 0)
+    .or(z.coerce.number().int().min(0).max(10)).default(0),
+  /** Writes (API and page POSTs) per client per minute; 0 turns the limit off. */
+  RATE_LIMIT_WRITES_PER_MIN: z.coerce.number().int().min(0).max(1_000_000).default(60),
+  /** Writes a client may send at once before the per-minute rate applies. */
+  RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(1_000_000).default(20),
+  /** Failed sign-ins per account within SIGNIN_WINDOW_S before further tries get 429. */
+  SIGNIN_MAX_FAILURES: z.coerce.number().int().min(1).max(10_000).default(10),
+  SIGNIN_WINDOW_S: z.coerce.number().int().min(1).max(86_400).default(900),
+  /** Password hashes running at once per process (each takes about 32 MiB); more wait in line. */
+  SIGNIN_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** A session unused this long is refused (default 7 days). */
+  SESSION_IDLE_S: z.coerce.number().int().min(60).max(31_536_000).default(604_800),
+  /** Live update streams open at once per client address; 429 beyond. */
+  LIVE_STREAMS_PER_CLIENT: z.coerce.number().int().min(1).max(10_000).default(10),
+  /** Live update streams open at once in this process; 503 beyond. */
+  LIVE_STREAMS_MAX: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+  /** Bearer token for /metrics and /ready details from other than loopback. */
+  METRICS_TOKEN: z.string().min(16, { error: "must be at least 16 characters" }).optional(),
   ROLE: z.enum(["all", "web", "command", "query", "worker"]).default("all"),
   /** The worker's /health and /metrics port (unset: the worker serves nothing). */
   HEALTH_PORT: z.coerce.number().int().min(0).max(65535).optional(),

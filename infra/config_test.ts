@@ -55,7 +55,24 @@ Deno.test("Config - an empty environment is a valid zero-setup configuration", (
   assert.equal(config.ROLE, "all");
   assert.equal(config.DATABASE_URL, undefined);
   assert.equal(config.KAFKA_BROKERS, undefined);
-  assert.deepEqual(config.ADMIN_USERNAMES, []);
+  assert.equal("ADMIN_USERNAMES" in config, false, "administrators are granted, never configured");
+});
+
+Deno.test("Config - security limits have safe defaults and are validated", () => {
+  const config = loadConfig({});
+  assert.equal(config.TRUST_PROXY, 0);
+  assert.equal(config.RATE_LIMIT_WRITES_PER_MIN, 60);
+  assert.equal(config.RATE_LIMIT_BURST, 20);
+  assert.equal(config.SIGNIN_MAX_FAILURES, 10);
+  assert.equal(config.SIGNIN_WINDOW_S, 900);
+  assert.equal(config.SESSION_IDLE_S, 604_800);
+  assert.equal(config.LIVE_STREAMS_PER_CLIENT, 10);
+  assert.equal(loadConfig({ TRUST_PROXY: "2" }).TRUST_PROXY, 2);
+  assert.equal(loadConfig({ TRUST_PROXY: "true" }).TRUST_PROXY, 1);
+  assert.throws(() => loadConfig({ TRUST_PROXY: "-1" }), ConfigError);
+  assert.throws(() => loadConfig({ PUBLIC_URL: "ftp://x" }), ConfigError);
+  assert.throws(() => loadConfig({ METRICS_TOKEN: "short" }), ConfigError);
+  assert.throws(() => loadConfig({ SESSION_IDLE_S: "abc" }), ConfigError);
 });
 
 Deno.test("Config - the processes exit non-zero with the message and start nothing", async () => {

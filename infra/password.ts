@@ -60,3 +60,43 @@ export function scryptHasher(params = DEFAULTS): PasswordHasher {
     },
   };
 }
+
+/**
+ * At most `concurrency` hashes at once in this process; the rest wait in
+ * line. A hash costs about 32 MiB, so a flood of sign-ins queues up instead
+ * of exhausting memory (SIGNIN_HASH_CONCURRENCY).
+ *
+ * @example
+ * ```ts
+ * const hasher = queuedHasher(scryptHasher(), { concurrency: 4 });
+ * ```
+ */
+export function queuedHasher(
+  inner: PasswordHasher,
+  options: { concurrency: number },
+): PasswordHasher & { readonly running: number; readonly peak: number } {
+  let running = 0;
+  let peak = 0;
+  const waiting: (() => void)[] = [];
+  async function slot<T>(work: () => Promise<T>): Promise<T> {
+    if (running >= options.concurrency) await new Promise<void>((r) => waiting.push(r));
+    running++;
+    peak = Math.max(peak, running);
+    try {
+      return await work();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  }
+  return {
+    get running() {
+      return running;
+    },
+    get peak() {
+      return peak;
+    },
+    hash: (password) => slot(() => inner.hash(password)),
+    verify: (password, hash) => slot(() => inner.verify(password, hash)),
+  };
+}

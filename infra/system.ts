@@ -7,7 +7,9 @@ import { postCommandHandlers } from "../app/post_handlers.ts";
 import { queryHandlers } from "../app/query_handlers.ts";
 import { userCommandHandlers } from "../app/user_handlers.ts";
 import type { Config } from "./config.ts";
-import { scryptHasher } from "./password.ts";
+import { queuedHasher, scryptHasher } from "./password.ts";
+import { postgresCredentialStore } from "./postgres/credentials.ts";
+import { signInThrottle } from "../app/sign_in_throttle.ts";
 import { connect, databaseTls, type Sql } from "./postgres/connect.ts";
 import { postgresEventStore } from "./postgres/event_store.ts";
 import { migrate } from "./postgres/migrate.ts";
@@ -27,11 +29,10 @@ export type System = {
   store: EventStore;
   readStore: PostgresReadStore;
   sessions: SessionStore;
-  hasher: ReturnType<typeof scryptHasher>;
+  hasher: ReturnType<typeof queuedHasher>;
   restorer: Restorer;
   projections: ProjectionAdmin;
   mediator: Mediator;
-  admins: ReadonlySet<string>;
   metrics: Metrics;
   logger: Logger;
   worker: Worker | null;
@@ -93,7 +94,11 @@ export async function createSystem(
   const metrics = new Metrics();
   const store = countingAppends(postgresEventStore(eventSql), metrics, options.afterAppend);
   const readStore = postgresReadStore(readSql);
-  const hasher = scryptHasher();
+  const hasher = queuedHasher(scryptHasher(), { concurrency: config.SIGNIN_HASH_CONCURRENCY });
+  const sessions = postgresSessionStore(eventSql, {
+    secret: config.SESSION_SECRET,
+    idleSeconds: config.SESSION_IDLE_S,
+  });
   const restorer = createRestorer({ eventSql, readSql, logger });
   const projections = projectionAdmin({ eventSql, readSql });
   // A query process serves no command. A command process keeps the queries: a rejected
@@ -103,7 +108,16 @@ export async function createSystem(
     side,
     commands: side === "query" ? [] : [
       ...postCommandHandlers({ store, snapshots: postgresSnapshotStore(eventSql) }),
-      ...userCommandHandlers({ store, hasher }),
+      ...userCommandHandlers({
+        store,
+        hasher,
+        sessions,
+        credentials: postgresCredentialStore(eventSql),
+        throttle: signInThrottle({
+          maxFailures: config.SIGNIN_MAX_FAILURES,
+          windowSeconds: config.SIGNIN_WINDOW_S,
+        }),
+      }),
       ...adminCommandHandlers({ restorer, projections }),
     ],
     queries: [
@@ -137,12 +151,11 @@ export async function createSystem(
     readSql,
     store,
     readStore,
-    sessions: postgresSessionStore(eventSql, { secret: config.SESSION_SECRET }),
+    sessions,
     hasher,
     restorer,
     projections,
     mediator,
-    admins: new Set(config.ADMIN_USERNAMES.map((n) => n.toLowerCase())),
     metrics,
     logger,
     worker,

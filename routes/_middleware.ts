@@ -1,12 +1,33 @@
 import { requestContext } from "../app/context.ts";
-import { csrf, getCookies } from "../infra/web/mod.ts";
-import { define, POSITION_COOKIE, SESSION_COOKIE } from "../utils.ts";
+import { actorOf } from "../app/user_handlers.ts";
+import type { System } from "../infra/system.ts";
+import { clientAddress, isHttpsRequest } from "../infra/web/client_address.ts";
+import { csrf, getCookies, HttpError } from "../infra/web/mod.ts";
+import { type TokenBuckets, tokenBuckets } from "../infra/web/rate_limit.ts";
+import { define, POSITION_COOKIE, SECURE_SESSION_COOKIE, SESSION_COOKIE } from "../utils.ts";
 
 /** Health, readiness and metrics: every role serves them, without a session. */
 const PROBES = new Set(["/health", "/ready", "/metrics"]);
 
 /** Read-your-writes waits at most this long before answering with what it has. */
 const MAX_WAIT_MS = 5000;
+
+const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/**
+ * Who is asking: the client's address (from the connection, or a trusted
+ * proxy) and whether the site is served over HTTPS. First, so every later
+ * step (rate limit, sign-in throttle, cookies, live stream caps) uses them.
+ */
+const client = define.middleware(function client(ctx) {
+  const { config } = ctx.state.system;
+  ctx.state.clientAddress = clientAddress(ctx.req, ctx.state.info, config.TRUST_PROXY);
+  ctx.state.https = isHttpsRequest(ctx.req, {
+    publicUrl: config.PUBLIC_URL,
+    trustedProxies: config.TRUST_PROXY,
+  });
+  return ctx.next();
+});
 
 /** Who is signed in: from the session cookie, checked against the session store. */
 const session = define.middleware(async function session(ctx) {
@@ -15,20 +36,57 @@ const session = define.middleware(async function session(ctx) {
   if (PROBES.has(ctx.url.pathname)) {
     ctx.state.actor = null;
     ctx.state.sessionId = null;
-    ctx.state.ctx = requestContext();
+    ctx.state.ctx = requestContext({ clientAddress: ctx.state.clientAddress });
     ctx.state.position = 0;
     return await ctx.next();
   }
-  const sessionId = getCookies(ctx.req)[SESSION_COOKIE] ?? null;
+  const cookies = getCookies(ctx.req);
+  // Over HTTPS only the __Host- cookie counts (a plain-HTTP one could have been planted).
+  const sessionId = (ctx.state.https ? cookies[SECURE_SESSION_COOKIE] : cookies[SESSION_COOKIE]) ??
+    null;
   const found = sessionId ? await system.sessions.find(sessionId) : null;
-  ctx.state.sessionId = found ? sessionId : null;
-  ctx.state.actor = found
-    ? { userId: found.userId, username: found.username, isAdmin: system.admins.has(found.username) }
-    : null;
+  // Roles come from the user's own stream, so a revoke takes effect at once.
+  const actor = found ? await actorOf(system.store, found) : null;
+  ctx.state.sessionId = actor ? sessionId : null;
+  ctx.state.actor = actor;
   const correlationId = ctx.req.headers.get("x-correlation-id")?.slice(0, 100) ??
     crypto.randomUUID();
-  ctx.state.ctx = requestContext({ actor: ctx.state.actor, correlationId });
+  ctx.state.ctx = requestContext({
+    actor,
+    correlationId,
+    clientAddress: ctx.state.clientAddress,
+  });
   return await ctx.next();
+});
+
+const writeLimits = new WeakMap<System, TokenBuckets>();
+
+/**
+ * Every write (API and pages' POSTs) counts against its client: the session
+ * when signed in, else the address (RATE_LIMIT_WRITES_PER_MIN, RATE_LIMIT_BURST).
+ */
+const rateLimit = define.middleware(function rateLimit(ctx) {
+  if (!WRITE_METHODS.has(ctx.req.method)) return ctx.next();
+  const { system } = ctx.state;
+  let buckets = writeLimits.get(system);
+  if (!buckets) {
+    buckets = tokenBuckets({
+      perMinute: system.config.RATE_LIMIT_WRITES_PER_MIN,
+      burst: system.config.RATE_LIMIT_BURST,
+    });
+    writeLimits.set(system, buckets);
+  }
+  const key = ctx.state.sessionId
+    ? `session:${ctx.state.sessionId}`
+    : `ip:${ctx.state.clientAddress}`;
+  const wait = buckets.take(key);
+  if (wait > 0) {
+    throw new HttpError(429, `too many writes; try again in ${wait} s`, {
+      code: "rate_limited",
+      headers: { "retry-after": String(wait) },
+    });
+  }
+  return ctx.next();
 });
 
 /**
@@ -56,7 +114,8 @@ const readYourWrites = define.middleware(async function readYourWrites(ctx) {
   if (isRead && fromCookie > 0) {
     headers.append("set-cookie", `${POSITION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax`);
   }
-  securityHeaders(headers);
+  // The other security headers (CSP, nosniff, frames, HSTS) are set for every response by the app.
+  if (!headers.has("cache-control")) headers.set("cache-control", "no-store");
   return new Response(response.body, { status: response.status, headers });
 });
 
@@ -81,11 +140,4 @@ const roleGate = define.middleware(function roleGate(ctx) {
   return ctx.next();
 });
 
-function securityHeaders(headers: Headers): void {
-  headers.set("x-content-type-options", "nosniff");
-  headers.set("referrer-policy", "same-origin");
-  headers.set("x-frame-options", "DENY");
-  if (!headers.has("cache-control")) headers.set("cache-control", "no-store");
-}
-
-export const handler = [roleGate, csrf(), session, readYourWrites];
+export const handler = [client, roleGate, csrf(), session, rateLimit, readYourWrites];

@@ -1,13 +1,14 @@
 import { z } from "zod";
-import { authenticate } from "../app/user_handlers.ts";
 import { Button, Card, Field, FormAlert } from "../components/Form.tsx";
-import { define, type FormState, parseForm, rejectForm, startSession } from "../utils.ts";
+import { safeRedirectPath } from "../infra/web/client_address.ts";
+import { type Context } from "../infra/web/mod.ts";
+import { define, type FormState, parseForm, rejectForm, signIn, type State } from "../utils.ts";
 
 const form = z.object({ username: z.string().default(""), password: z.string().default("") });
 
-/** Only local paths are followed after sign-in (no open redirect). */
-function safeNext(value: string | null): string {
-  return value && value.startsWith("/") && !value.startsWith("//") ? value : "/";
+/** Only same-origin paths are followed after sign-in (no open redirect). */
+function safeNext(ctx: Context<State>): string {
+  return safeRedirectPath(ctx.url.searchParams.get("next"), ctx.url.origin);
 }
 
 /** Why a visitor was sent to sign in, from the page they wanted. */
@@ -23,21 +24,21 @@ function reasonFor(next: string): string | null {
 
 export const handler = define.handlers<FormState & { next: string; title: string }>({
   GET(ctx) {
-    const next = safeNext(ctx.url.searchParams.get("next"));
+    const next = safeNext(ctx);
     if (ctx.state.actor) return ctx.redirect(next);
     return ctx.render({ title: "Sign in", values: { username: "" }, next });
   },
   async POST(ctx) {
-    const next = safeNext(ctx.url.searchParams.get("next"));
+    const next = safeNext(ctx);
     const values = await parseForm(ctx.req, form);
     try {
-      const actor = await authenticate(ctx.state.system, values);
+      const { cookie } = await signIn(ctx, values);
       const response = ctx.redirect(next, 303);
-      response.headers.append("set-cookie", await startSession(ctx, actor));
+      response.headers.append("set-cookie", cookie);
       return response;
     } catch (error) {
-      const { state, status } = rejectForm(error, { username: values.username });
-      return ctx.render({ ...state, next, title: "Sign in" }, { status });
+      const { state, status, headers } = rejectForm(error, { username: values.username });
+      return ctx.render({ ...state, next, title: "Sign in" }, { status, headers });
     }
   },
 });

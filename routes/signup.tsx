@@ -1,8 +1,7 @@
 import { z } from "zod";
 import { requestContext } from "../app/context.ts";
-import { authenticate } from "../app/user_handlers.ts";
 import { Button, Card, Field, FormAlert } from "../components/Form.tsx";
-import { define, type FormState, parseForm, rejectForm, seeOther, startSession } from "../utils.ts";
+import { define, type FormState, parseForm, rejectForm, seeOther, signIn } from "../utils.ts";
 
 const form = z.object({ username: z.string().default(""), password: z.string().default("") });
 
@@ -22,10 +21,10 @@ export const handler = define.handlers<Data>({
         { type: "RegisterUser", username: values.username, password: values.password },
         requestContext({ correlationId: ctx.state.ctx.correlationId }),
       );
-      const actor = await authenticate(system, values);
+      const { cookie } = await signIn(ctx, values);
       // Read-your-writes: the new user's own page exists as soon as they land.
       const response = seeOther(ctx, "/", position);
-      response.headers.append("set-cookie", await startSession(ctx, actor));
+      response.headers.append("set-cookie", cookie);
       return response;
     } catch (error) {
       const { state, status } = rejectForm(error, { username: values.username });

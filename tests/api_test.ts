@@ -361,7 +361,7 @@ apiTest(
       "if-match": '"1"',
     });
     assert.deepEqual(stale.status, 412);
-    assert.deepEqual(stale.data.error.code, "version_mismatch");
+    assert.deepEqual(stale.data.error.code, "precondition_failed");
     const current = await alice.call("PATCH", `/api/v1/posts/${post.id}`, { message: "kept" }, {
       "if-match": read.headers.get("etag")!,
     });

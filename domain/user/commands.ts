@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { Role } from "./events.ts";
 
 /** Usernames: 3..30 of a-z, 0-9 and underscore; stored lower-case. */
 export const username = z.string({ error: "username is required" }).trim().toLowerCase()
@@ -6,10 +7,13 @@ export const username = z.string({ error: "username is required" }).trim().toLow
     error: "username must be 3 to 30 letters, digits or underscores",
   });
 
-/** Passwords: 8..200 characters. Only its hash is ever stored. */
+/** Longest password accepted anywhere (sign-up and sign-in), so a hash never runs on megabytes. */
+export const PASSWORD_MAX = 200;
+
+/** Passwords: 8..200 characters. Only its hash is ever stored, outside the events. */
 export const password = z.string({ error: "password is required" })
   .min(8, { error: "password must be at least 8 characters" })
-  .max(200, { error: "password must be at most 200 characters" });
+  .max(PASSWORD_MAX, { error: `password must be at most ${PASSWORD_MAX} characters` });
 
 /** Zod schema of each User command as a client sends it. */
 export const userCommandSchemas = {
@@ -26,14 +30,15 @@ export const userCommandSchemas = {
  */
 export type UserCommand = z.infer<typeof userCommandSchemas.RegisterUser>;
 
-/** What the User decider sees: the password already replaced by its hash. */
-export type UserDecision = {
-  type: "RegisterUser";
-  userId: string;
-  username: string;
-  passwordHash: string;
-  at: string;
-};
+/**
+ * What the User decider sees. A registration carries no password: the handler
+ * stores its hash in the credentials table, never in an event. Roles are
+ * granted and revoked by an operator (`deno task admin`).
+ */
+export type UserDecision =
+  | { type: "RegisterUser"; userId: string; username: string; at: string }
+  | { type: "GrantRole"; role: Role; at: string }
+  | { type: "RevokeRole"; role: Role; at: string };
 
 /** The stream id of a user: derived from the username, so registering twice conflicts. */
 export function userStreamId(name: string): string {

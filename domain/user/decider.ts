@@ -1,6 +1,6 @@
-import { UsernameTaken } from "../errors.ts";
+import { UsernameTaken, UserNotFound } from "../errors.ts";
 import type { UserDecision } from "./commands.ts";
-import type { UserEvent } from "./events.ts";
+import type { Role, UserEvent } from "./events.ts";
 
 /** The state of a user account. */
 export type UserState =
@@ -10,8 +10,9 @@ export type UserState =
     readonly version: number;
     readonly userId: string;
     readonly username: string;
-    readonly passwordHash: string;
     readonly registeredAt: string;
+    /** Roles an operator granted; sorted, no duplicates. */
+    readonly roles: readonly Role[];
   };
 
 /** The state of a username nobody has registered. */
@@ -23,19 +24,26 @@ export function initialState(): UserState {
 export function evolve(state: UserState, event: UserEvent): UserState {
   switch (event.type) {
     case "UserRegistered": {
-      const { userId, username, passwordHash, at } = event.data;
+      const { userId, username, at } = event.data;
       return {
         status: "registered",
         version: state.version + 1,
         userId,
         username,
-        passwordHash,
         registeredAt: at,
+        roles: [],
       };
     }
+    case "RoleGranted":
+    case "RoleRevoked": {
+      if (state.status !== "registered") return state; // cannot happen: decide refuses it
+      const others = state.roles.filter((r) => r !== event.data.role);
+      const roles = event.type === "RoleGranted" ? [...others, event.data.role].sort() : others;
+      return { ...state, version: state.version + 1, roles };
+    }
     default: {
-      const unknown: never = event.type;
-      throw new Error(`unknown user event ${unknown}`);
+      const unknown: never = event;
+      throw new Error(`unknown user event ${(unknown as UserEvent).type}`);
     }
   }
 }
@@ -46,23 +54,32 @@ export function fold(events: readonly UserEvent[]): UserState {
 }
 
 /**
- * Decides a User command.
+ * Decides a User command. Granting a role the user holds, or revoking one it
+ * does not, changes nothing (no event).
  *
  * @example
  * ```ts
- * decide({ type: "RegisterUser", userId, username: "alice", passwordHash, at }, initialState());
+ * decide({ type: "RegisterUser", userId, username: "alice", at }, initialState());
  * ```
  */
 export function decide(command: UserDecision, state: UserState): UserEvent[] {
   switch (command.type) {
     case "RegisterUser": {
       if (state.status !== "none") throw new UsernameTaken(command.username);
-      const { userId, username, passwordHash, at } = command;
-      return [{ type: "UserRegistered", data: { userId, username, passwordHash, at } }];
+      const { userId, username, at } = command;
+      return [{ type: "UserRegistered", data: { userId, username, at } }];
+    }
+    case "GrantRole":
+    case "RevokeRole": {
+      if (state.status !== "registered") throw new UserNotFound();
+      const holds = state.roles.includes(command.role);
+      if (command.type === "GrantRole" ? holds : !holds) return [];
+      const type = command.type === "GrantRole" ? "RoleGranted" : "RoleRevoked";
+      return [{ type, data: { role: command.role, at: command.at } }];
     }
     default: {
-      const unknown: never = command.type;
-      throw new Error(`unknown user command ${unknown}`);
+      const unknown: never = command;
+      throw new Error(`unknown user command ${(unknown as UserDecision).type}`);
     }
   }
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { validateEvent } from "../catalog.ts";
-import { UsernameTaken } from "../errors.ts";
+import { readEvent, validateEvent } from "../catalog.ts";
+import { UsernameTaken, UserNotFound } from "../errors.ts";
 import { alice, deciderSpec, T0, T1 } from "../test_utils.ts";
 import {
   password,
@@ -14,16 +14,14 @@ import type { UserEvent } from "./events.ts";
 
 const spec = deciderSpec(userDecider);
 
-/** Any self-describing hash string; the decider never looks inside it. */
-const HASH = "pbkdf2-sha256$600000$c2FsdHNhbHQ$a2V5a2V5a2V5a2V5";
 const OTHER_USER = "00000000-0000-4000-8000-0000000000ff";
 
 function register(userId = alice.userId, name = "alice", at = T1): UserDecision {
-  return { type: "RegisterUser", userId, username: name, passwordHash: HASH, at };
+  return { type: "RegisterUser", userId, username: name, at };
 }
 
 function registered(userId = alice.userId, name = "alice", at = T0): UserEvent {
-  return { type: "UserRegistered", data: { userId, username: name, passwordHash: HASH, at } };
+  return { type: "UserRegistered", data: { userId, username: name, at } };
 }
 
 Deno.test("User decider - RegisterUser registers a new username", () => {
@@ -52,8 +50,52 @@ Deno.test("User decider - fold gives the registered user at version 1", () => {
     version: 1,
     userId: alice.userId,
     username: "alice",
-    passwordHash: HASH,
     registeredAt: T0,
+    roles: [],
+  });
+});
+
+Deno.test("User decider - GrantRole records RoleGranted once; granting again changes nothing", () => {
+  const granted: UserEvent = { type: "RoleGranted", data: { role: "admin", at: T1 } };
+  spec.given([registered()]).when({ type: "GrantRole", role: "admin", at: T1 }).then([granted]);
+  spec.given([registered(), granted]).when({ type: "GrantRole", role: "admin", at: T1 })
+    .thenNothingHappened();
+  assert.deepEqual((fold([registered(), granted]) as { roles: readonly string[] }).roles, [
+    "admin",
+  ]);
+});
+
+Deno.test("User decider - RevokeRole removes the role; revoking a role not held changes nothing", () => {
+  const granted: UserEvent = { type: "RoleGranted", data: { role: "admin", at: T1 } };
+  const revoked: UserEvent = { type: "RoleRevoked", data: { role: "admin", at: T1 } };
+  spec.given([registered(), granted]).when({ type: "RevokeRole", role: "admin", at: T1 })
+    .then([revoked]);
+  spec.given([registered()]).when({ type: "RevokeRole", role: "admin", at: T1 })
+    .thenNothingHappened();
+  assert.deepEqual(
+    (fold([registered(), granted, revoked]) as { roles: readonly string[] }).roles,
+    [],
+  );
+});
+
+Deno.test("User decider - a role cannot be granted to a username nobody registered", () => {
+  spec.given([]).when({ type: "GrantRole", role: "admin", at: T1 }).thenThrows(UserNotFound);
+});
+
+Deno.test("User upcaster - a stored v1 UserRegistered loses its password hash when read", () => {
+  const event = readEvent({
+    type: "UserRegistered",
+    schemaVersion: 1,
+    data: {
+      userId: alice.userId,
+      username: "alice",
+      passwordHash: "scrypt$1$2$3$c2FsdA$a2V5",
+      at: T0,
+    },
+  });
+  assert.deepEqual(event, {
+    type: "UserRegistered",
+    data: { userId: alice.userId, username: "alice", at: T0 },
   });
 });
 

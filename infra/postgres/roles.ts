@@ -42,7 +42,9 @@ const WRITE: readonly Privilege[] = ["select", "insert", "update", "delete"];
 export const eventStoreGrants = {
   events: { command: ["select", "insert"], query: READ, worker: READ },
   streams: { command: ["select", "insert", "update"] },
-  sessions: { command: ["select", "insert", "delete"], query: READ },
+  sessions: { command: ["select", "insert", "update", "delete"], query: READ },
+  // Password hashes: only the command side, which signs users up and in.
+  credentials: { command: ["select", "insert", "delete"] },
   snapshots: { command: ["select", "insert", "update"] },
   // The relay saves its cursor after the broker acknowledged.
   relay_cursors: { worker: WRITE },

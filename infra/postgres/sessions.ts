@@ -1,8 +1,12 @@
 import type { Session, SessionStore } from "../../app/ports.ts";
 import type { Sql } from "./connect.ts";
 
-/** Sessions last 30 days. */
+/** Sessions last 30 days at most. */
 const LIFETIME_MS = 30 * 24 * 60 * 60 * 1000;
+/** Default idle timeout: 7 days without a request (SESSION_IDLE_S). */
+const IDLE_S = 7 * 24 * 60 * 60;
+/** `last_seen_at` is written at most this often per session, not on every request. */
+const TOUCH_EVERY_S = 60;
 
 /**
  * What the table stores for a session id: HMAC-SHA-256 keyed with
@@ -31,7 +35,8 @@ function newId(): string {
 
 /**
  * Sessions in PostgreSQL (the event store database). The id is 256 random
- * bits; the table keeps only its SHA-256.
+ * bits; the table keeps only its SHA-256. A session is refused once expired,
+ * once unused for `idleSeconds`, and at once after sign-out (its row is gone).
  *
  * @example
  * ```ts
@@ -39,8 +44,12 @@ function newId(): string {
  * const { id } = await sessions.create({ userId, username: "alice" });
  * ```
  */
-export function postgresSessionStore(sql: Sql, options: { secret?: string } = {}): SessionStore {
+export function postgresSessionStore(
+  sql: Sql,
+  options: { secret?: string; idleSeconds?: number } = {},
+): SessionStore {
   const hashing = hasher(options.secret);
+  const idle = options.idleSeconds ?? IDLE_S;
   const hashOf = async (id: string) => (await hashing)(id);
   return {
     async create(user) {
@@ -54,9 +63,17 @@ export function postgresSessionStore(sql: Sql, options: { secret?: string } = {}
     },
     async find(id): Promise<Session | null> {
       if (!id || id.length > 100) return null;
+      const hash = await hashOf(id);
       const [row] = await sql`
-        select user_id, username, expires_at from sessions
-        where id_hash = ${await hashOf(id)} and expires_at > now()`;
+        select user_id, username, expires_at,
+               last_seen_at < now() - make_interval(secs => ${TOUCH_EVERY_S}) as stale
+        from sessions
+        where id_hash = ${hash} and expires_at > now()
+          and last_seen_at > now() - make_interval(secs => ${idle})`;
+      if (row?.stale) {
+        // Best effort: a read-only (query role) process cannot write, and need not.
+        await sql`update sessions set last_seen_at = now() where id_hash = ${hash}`.catch(() => {});
+      }
       return row
         ? { userId: row.user_id, username: row.username, expiresAt: row.expires_at }
         : null;

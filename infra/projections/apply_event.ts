@@ -31,6 +31,9 @@ export async function applyEvent(tx: Tx, event: RecordedEvent<AnyEvent>): Promis
       await tx`insert into users (id, username, registered_at) values (${userId}, ${username}, ${at})`;
       return;
     }
+    case "RoleGranted":
+    case "RoleRevoked":
+      return; // roles live on the write side only (the mediator reads the user's stream)
     case "PostCreated": {
       const { postId, author, authorName, message, at } = event.data;
       await tx`insert into posts (id, author, author_name, message, created_at, version)

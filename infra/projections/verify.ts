@@ -87,7 +87,7 @@ async function foldStore(eventSql: Sql, batchSize: number): Promise<Folded> {
     if (page.events.length === 0) return folded;
     for (const event of page.events) {
       const { streamId } = event;
-      if (event.type === "UserRegistered") {
+      if (streamId.startsWith("user-")) {
         const state = folded.users.get(streamId) ?? userDecider.initialState();
         folded.users.set(streamId, userDecider.evolve(state, event as UserEvent));
       } else {

@@ -13,6 +13,8 @@ export type AssetUrls = {
   styles?: string;
   /** e.g. `/_build/static/islands-9c1e….js` */
   islands?: string;
+  /** The response's CSP nonce, set on the script tag. */
+  nonce?: string;
 };
 
 /** Carries the current build's {@link AssetUrls} down to `<Assets />` during a render. */
@@ -38,11 +40,11 @@ export const AssetsContext = createContext<AssetUrls>({});
  * ```
  */
 export function Assets(): VNode {
-  const { styles, islands } = useContext(AssetsContext);
+  const { styles, islands, nonce } = useContext(AssetsContext);
   return (
     <>
       {styles && <link rel="stylesheet" href={styles} />}
-      {islands && <script type="module" src={islands} />}
+      {islands && <script type="module" src={islands} nonce={nonce} />}
     </>
   );
 }

@@ -6,6 +6,8 @@
  * @module
  */
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { NONCE, secureHeaders } from "hono/secure-headers";
 import type { AssetUrls } from "./Assets.tsx";
 import { type Context, type DefaultState, redirect, type RenderInit } from "./context.ts";
 import { errorHandler, type ErrorLogger, type OnError } from "./error_handler.ts";
@@ -32,13 +34,20 @@ export type AppOptions<State> = {
   /** Paths below this prefix answer errors in JSON. Default `"/api"`. */
   apiPrefix?: string;
   /** The state each request starts with (e.g. the app's services); middlewares add to it. */
-  initialState?: (req: Request) => Partial<State>;
+  initialState?: (req: Request, info?: Deno.ServeHandlerInfo) => Partial<State>;
+  /** Largest request body, also when chunked; more is answered 413 unread. Default 64 KiB. */
+  maxBodyBytes?: number;
+  /** Whether this request reached the site over HTTPS (then HSTS is sent). Default: never. */
+  isHttps?: (req: Request, info?: Deno.ServeHandlerInfo) => boolean;
 };
 
-/** The running app: hand `fetch` to `Deno.serve`. */
+/** The running app: hand `fetch` to `Deno.serve` (with its connection info). */
 export type WebApp = {
-  fetch(req: Request): Promise<Response>;
+  fetch(req: Request, info?: Deno.ServeHandlerInfo): Promise<Response>;
 };
+
+/** HSTS for a site served over HTTPS: a year. */
+const HSTS = "max-age=31536000; includeSubDomains";
 
 /** The `Cache-Control` of files in `static/`: short, they keep their names across deploys. */
 export const STATIC_CACHE = "public, max-age=300, must-revalidate";
@@ -113,7 +122,7 @@ export function createApp<State = DefaultState>(options: AppOptions<State>): Web
         state: ctx.state,
       },
       init: page.init,
-      assets,
+      assets: { ...assets, nonce: ctx.nonce },
       islands: table.islands,
     });
 
@@ -127,7 +136,11 @@ export function createApp<State = DefaultState>(options: AppOptions<State>): Web
     },
   });
 
-  async function serve(req: Request, target: Target<State>): Promise<Response> {
+  async function serve(
+    req: Request,
+    target: Target<State>,
+    request: { info?: Deno.ServeHandlerInfo; nonce?: string },
+  ): Promise<Response> {
     const url = new URL(req.url);
     const ctx: Context<State> = {
       req,
@@ -135,7 +148,8 @@ export function createApp<State = DefaultState>(options: AppOptions<State>): Web
       params: target.params,
       route: target.route,
       // filled in by middlewares; the app's State type says what they add
-      state: (options.initialState?.(req) ?? {}) as State,
+      state: (options.initialState?.(req, request.info) ?? {}) as State,
+      nonce: request.nonce,
       render(data, init) {
         if (!target.parts) throw new Error(`${url.pathname}: this route has no page to render`);
         const status = init?.status ?? target.status;
@@ -177,7 +191,47 @@ export function createApp<State = DefaultState>(options: AppOptions<State>): Web
     },
   };
 
-  const hono = new Hono({ strict: false });
+  type Env = {
+    Bindings: { info?: Deno.ServeHandlerInfo };
+    Variables: { secureHeadersNonce?: string };
+  };
+  const hono = new Hono<Env>({ strict: false });
+  const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024;
+  // Every response (pages, API, static files, errors): CSP with a fresh nonce
+  // per response and no inline script, no framing, nosniff, referrer policy.
+  hono.use(secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'self'"],
+      scriptSrc: [NONCE, "'strict-dynamic'"],
+      // Inline style attributes only (a progress bar's width); no inline script.
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      imgSrc: ["'self'", "data:"],
+      connectSrc: ["'self'"],
+      objectSrc: ["'none'"],
+      baseUri: ["'none'"],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+    },
+    xFrameOptions: "DENY",
+    referrerPolicy: "same-origin",
+    strictTransportSecurity: false,
+  }));
+  hono.use(async (c, next) => {
+    await next();
+    if (options.isHttps?.(c.req.raw, c.env?.info)) {
+      c.res.headers.set("strict-transport-security", HSTS);
+    }
+  });
+  // Bodies are bounded before any handler reads them, chunked ones included.
+  hono.use(bodyLimit({
+    maxSize: maxBodyBytes,
+    onError: (c) => {
+      const message = `the body is larger than ${maxBodyBytes} bytes`;
+      return isApi(new URL(c.req.url))
+        ? c.json({ error: { code: "payload_too_large", message } }, 413)
+        : c.text(`413 ${message}`, 413);
+    },
+  }));
   hono.use(async (c, next) => {
     const url = new URL(c.req.url);
     for (const dir of files) {
@@ -192,11 +246,17 @@ export function createApp<State = DefaultState>(options: AppOptions<State>): Web
     for (const path of honoPaths(route.pattern)) {
       hono.all(
         path,
-        (c) => serve(c.req.raw, { ...target, params: paramsOf(route, c.req.param()) }),
+        (c) =>
+          serve(c.req.raw, { ...target, params: paramsOf(route, c.req.param()) }, {
+            info: c.env?.info,
+            nonce: c.get("secureHeadersNonce"),
+          }),
       );
     }
   }
-  hono.notFound((c) => serve(c.req.raw, notFound));
+  hono.notFound((c) =>
+    serve(c.req.raw, notFound, { info: c.env?.info, nonce: c.get("secureHeadersNonce") })
+  );
   // Only reached when serving a static file fails; routes answer their own errors.
   hono.onError((error) => {
     console.error("web: serving a static file failed", error);
@@ -204,9 +264,9 @@ export function createApp<State = DefaultState>(options: AppOptions<State>): Web
   });
 
   return {
-    async fetch(req) {
+    async fetch(req, info) {
       await ready;
-      return await hono.fetch(req);
+      return await hono.fetch(req, { info });
     },
   };
 }

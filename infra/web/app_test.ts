@@ -94,7 +94,67 @@ Deno.test("Render - _app links the stylesheet and the islands script in <head>",
   const { body } = await fetchText(fixtureApp(), request("/"));
   const head = body.slice(0, body.indexOf("</head>"));
   assertIncludes(head, `<link rel="stylesheet" href="/_build/static/styles-test.css"/>`);
-  assertIncludes(head, `<script type="module" src="/_build/static/islands-test.js"></script>`);
+  assert.match(
+    head,
+    /<script type="module" src="\/_build\/static\/islands-test.js" nonce="[^"]+"><\/script>/,
+  );
+});
+
+Deno.test("Security headers - a page's CSP names the nonce its scripts carry, fresh per response", async () => {
+  const app = fixtureApp();
+  const nonces = [];
+  for (let i = 0; i < 2; i++) {
+    const res = await app.fetch(request("/"));
+    const body = await res.text();
+    const csp = res.headers.get("content-security-policy") ?? "";
+    const nonce = /nonce="([^"]+)"/.exec(body)?.[1];
+    assert.ok(nonce, "the script carries a nonce");
+    assertIncludes(csp, `'nonce-${nonce}'`);
+    assertIncludes(csp, "frame-ancestors 'none'");
+    assert.ok(!/script-src[^;]*unsafe-inline/.test(csp), csp);
+    assert.equal(res.headers.get("x-content-type-options"), "nosniff");
+    assert.ok(res.headers.get("referrer-policy"));
+    assert.equal(res.headers.get("strict-transport-security"), null, "no HSTS over plain HTTP");
+    nonces.push(nonce);
+  }
+  assert.notEqual(nonces[0], nonces[1]);
+});
+
+Deno.test("Security headers - static files, 404s and errors carry nosniff and the CSP", async () => {
+  const app = fixtureApp();
+  for (const path of ["/_build/static/islands-test.js", "/no-such-page", "/api/fail", "/boom"]) {
+    const res = await app.fetch(request(path));
+    await res.body?.cancel();
+    assert.equal(res.headers.get("x-content-type-options"), "nosniff", path);
+    assertIncludes(res.headers.get("content-security-policy") ?? "", "frame-ancestors 'none'");
+  }
+});
+
+Deno.test("Body limit - a 2 MiB form is 413 at once, also when sent chunked", async () => {
+  const app = fixtureApp();
+  const big = "a=" + "x".repeat(2 * 1024 * 1024);
+  const sized = await app.fetch(formPost("/posts/new", { title: big }));
+  assert.equal(sized.status, 413);
+  await sized.body?.cancel();
+  const chunks = new ReadableStream<Uint8Array>({
+    start(c) {
+      for (let i = 0; i < 64; i++) c.enqueue(new TextEncoder().encode("x".repeat(32 * 1024)));
+      c.close();
+    },
+  });
+  const chunked = await app.fetch(
+    request("/posts/new", {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        "transfer-encoding": "chunked",
+        "sec-fetch-site": "same-origin",
+      },
+      body: chunks,
+    }),
+  );
+  assert.equal(chunked.status, 413);
+  await chunked.body?.cancel();
 });
 
 Deno.test("Redirect - a successful form POST answers 303 See Other", async () => {

@@ -35,6 +35,8 @@ export type RedirectStatus = 301 | 302 | 303 | 307 | 308;
 export interface Context<State = DefaultState, Data = unknown> {
   readonly req: Request;
   readonly url: URL;
+  /** This response's CSP nonce: every `<script>` the page renders carries it. */
+  readonly nonce?: string;
   /** Decoded path parameters, e.g. `{ id: "42" }` for `/posts/:id`. */
   readonly params: Readonly<Record<string, string>>;
   /** The matched pattern, e.g. `"/posts/:id"`; `null` when nothing matched (404). */

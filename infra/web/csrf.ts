@@ -36,10 +36,11 @@ const FORM_TYPES = new Set([
  * 2. An `Origin` must be the request's own origin or one of `options.origins`
  *    (`Origin: null`, from sandboxed frames and some redirects, never is).
  * 3. With neither header (no current browser sends such a POST, so it is a
- *    script, curl, an old browser or a stripping proxy), only non-form
- *    content types pass: a cross-site page cannot send `application/json`
- *    without a CORS preflight, which this app never grants; a form body, or
- *    no content type at all, is refused.
+ *    script, curl, an old browser or a stripping proxy), a POST passes only
+ *    with a non-form content type: a cross-site page cannot send
+ *    `application/json` without a CORS preflight, which this app never
+ *    grants; a form body, or no content type at all, is refused. PUT, PATCH
+ *    and DELETE pass: no browser sends them cross-site without a preflight.
  *
  * The refusal is an {@link HttpError} (code `cross_site_request`), so `api/`
  * paths answer JSON and pages the error page.
@@ -63,7 +64,10 @@ export function csrf<State = DefaultState>(options: CsrfOptions = {}): Middlewar
     if (origin !== null && origin !== ctx.url.origin && !trustedOrigin) {
       throw refused(`Origin ${origin}`);
     }
-    if (site === null && origin === null && isFormType(ctx.req.headers.get("content-type"))) {
+    if (
+      site === null && origin === null && ctx.req.method === "POST" &&
+      isFormType(ctx.req.headers.get("content-type"))
+    ) {
       throw refused("no Origin or Sec-Fetch-Site on a form request");
     }
     return ctx.next();

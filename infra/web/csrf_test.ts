@@ -124,7 +124,19 @@ Deno.test("CSRF - with neither header, only non-form content types pass", async 
     await verdict(mw, { method: "POST", headers: { "content-type": "Text/Plain;charset=utf-8" } }),
     403,
   );
-  assert.equal(await verdict(mw, { method: "DELETE" }), 403, "no content type counts as a form");
+  assert.equal(await verdict(mw, { method: "POST" }), 403, "no content type counts as a form");
+});
+
+Deno.test("CSRF - body-less PUT, PATCH and DELETE without Origin pass (curl, scripts)", async () => {
+  const mw = csrf();
+  for (const method of ["PUT", "PATCH", "DELETE"]) {
+    assert.equal(await verdict(mw, { method }), "passed", method);
+  }
+  // A browser's cross-site attempt still names itself and is refused.
+  assert.equal(
+    await verdict(mw, { method: "DELETE", headers: { "sec-fetch-site": "cross-site" } }),
+    403,
+  );
 });
 
 Deno.test("CSRF - options.origins trusts other origins, e.g. the public one behind a proxy", async () => {

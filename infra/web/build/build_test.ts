@@ -73,7 +73,7 @@ Deno.test("Build - hashed bundle and stylesheet, named in assets.json, linked an
       page.includes(`<link rel="stylesheet" href="/_build/static/${result.styles.file}"/>`),
     );
     assert.ok(
-      page.includes(`<script type="module" src="/_build/static/${result.islands.file}"></script>`),
+      page.includes(`<script type="module" src="/_build/static/${result.islands.file}" nonce=`),
     );
     const js = await app.fetch(
       new Request(`http://agora.test/_build/static/${result.islands.file}`),

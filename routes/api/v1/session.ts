@@ -1,13 +1,13 @@
 /**
  * The API session: `POST /api/v1/session` {username, password} -> 200
- * {username} with the session cookie (401 on bad credentials);
+ * {username} with the session cookie (401 on bad credentials, 429 with
+ * Retry-After once throttled);
  * `DELETE /api/v1/session` -> 204, clearing it.
  *
  * @module
  */
 import { z } from "zod";
-import { authenticate } from "../../../app/user_handlers.ts";
-import { define, endSession, parseJson, startSession } from "../../../utils.ts";
+import { define, parseJson, signIn, signOut } from "../../../utils.ts";
 
 const body = z.object({
   username: z.string({ error: "username is required" }).max(100, {
@@ -22,12 +22,12 @@ const body = z.object({
 export const handler = define.handlers({
   async POST(ctx) {
     const credentials = await parseJson(ctx.req, body);
-    const actor = await authenticate(ctx.state.system, credentials);
-    const response = Response.json({ username: actor.username });
-    response.headers.append("set-cookie", await startSession(ctx, actor));
+    const { username, cookie } = await signIn(ctx, credentials);
+    const response = Response.json({ username });
+    response.headers.append("set-cookie", cookie);
     return response;
   },
   async DELETE(ctx) {
-    return new Response(null, { status: 204, headers: { "set-cookie": await endSession(ctx) } });
+    return new Response(null, { status: 204, headers: { "set-cookie": await signOut(ctx) } });
   },
 });
