@@ -27,8 +27,8 @@ export default function LikeButton(
         return;
       }
       if (pending.value > 0) return;
+      // The stream is the same for everyone: our own like is known from our own requests.
       count.value = state.likes;
-      isLiked.value = state.likedByMe;
     });
   }, [postId]);
 

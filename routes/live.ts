@@ -1,16 +1,22 @@
 import { z } from "zod";
+import { requestContext } from "../app/context.ts";
 import { type CommentItem, toCommentItem } from "../components/representations.ts";
+import type { System } from "../infra/system.ts";
+import { type LiveHub, liveHub, type LiveMessage } from "../infra/web/live_hub.ts";
+import { HttpError } from "../infra/web/mod.ts";
 import { define } from "../utils.ts";
 
 /**
  * Live update payload of a post page: its whole state, so an edit
  * (MessageUpdated: `message`, `updatedAt`) or a deletion (PostRemoved:
- * `removed`) reaches an open page like a like or a comment does.
+ * `removed`) reaches an open page like a like or a comment does. The same
+ * for every viewer (one read serves every stream), so it says nothing about
+ * who liked what: the like button knows its own user's like from its own
+ * requests.
  */
 export type LivePost = {
   removed: boolean;
   likes: number;
-  likedByMe: boolean;
   version: number;
   message: string;
   /** When the message was last edited, or null. */
@@ -31,12 +37,54 @@ const query = z.union([
 /** Keeps proxies from closing an idle stream. */
 const KEEPALIVE_MS = 15_000;
 
+const hubs = new WeakMap<System, LiveHub>();
+
+/** The process's hub: one read per topic per change, whatever the number of streams. */
+function hubOf(system: System): LiveHub {
+  let hub = hubs.get(system);
+  if (hub) return hub;
+  // Topics are read as nobody: the payload is the same for every viewer.
+  const anonymous = () => requestContext({ correlationId: "live" });
+  hub = liveHub({
+    subscribe: (listener) => system.changes.subscribe(listener),
+    perClient: system.config.LIVE_STREAMS_PER_CLIENT,
+    total: system.config.LIVE_STREAMS_MAX,
+    async read(topic) {
+      const position = await system.readStore.appliedPosition();
+      if (topic === "feed") {
+        const page = await system.mediator.query({ type: "FindAllPosts", limit: 50 }, anonymous());
+        const data: LiveFeed = {
+          posts: page.posts.map((p) => ({ id: p.id, likes: p.likes, comments: p.comments })),
+        };
+        return { position, event: "feed", data };
+      }
+      const postId = topic.slice("post:".length);
+      const post = await system.mediator.query({ type: "FindPostById", postId }, anonymous());
+      const data: LivePost = post
+        ? {
+          removed: false,
+          likes: post.likes,
+          version: post.version,
+          message: post.message,
+          updatedAt: post.updatedAt,
+          comments: post.commentList.map(toCommentItem),
+        }
+        : { removed: true, likes: 0, version: 0, message: "", updatedAt: null, comments: [] };
+      return { position, event: "post", data };
+    },
+  });
+  hubs.set(system, hub);
+  return hub;
+}
+
 /**
  * Server-sent events, one stream per page: `/live?post=<id>` or `/live?feed=1`.
- * Fed by the projector's change notifications; each event carries the read
- * model's position as its id. Events carry whole state (counts, comments),
- * and every (re)connection starts with the current state, so a client that
- * resumes with `Last-Event-ID` misses nothing.
+ * Fed by the projector's change notifications through the process's hub;
+ * each event carries the read model's position as its id. Events carry whole
+ * state (counts, comments), and every (re)connection starts with the current
+ * state, so a client that resumes with `Last-Event-ID` misses nothing. At
+ * most LIVE_STREAMS_PER_CLIENT streams per address (429), LIVE_STREAMS_MAX
+ * per process (503).
  */
 export const handler = define.handlers({
   GET(ctx) {
@@ -45,89 +93,46 @@ export const handler = define.handlers({
       return new Response("expected ?post=<uuid> or ?feed=1", { status: 400 });
     }
     const { system } = ctx.state;
-    const target = parsed.data;
+    const topic = "post" in parsed.data ? `post:${parsed.data.post}` : "feed";
     const encoder = new TextEncoder();
-    let last = ""; // the last payload sent, so unchanged state is not sent again
-    let unsubscribe = () => {};
+    let controller!: ReadableStreamDefaultController<Uint8Array>;
     let keepalive: ReturnType<typeof setInterval> | undefined;
-    let pushing = Promise.resolve();
-
+    let subscription: { close(): void } | null = null;
+    const stop = () => {
+      subscription?.close();
+      clearInterval(keepalive);
+      system.closing.removeEventListener("abort", stop);
+      try {
+        controller.close();
+      } catch { /* already closed */ }
+    };
+    const send = (text: string) => {
+      try {
+        controller.enqueue(encoder.encode(text));
+      } catch {
+        stop();
+      }
+    };
+    // start() runs at once, so the controller exists before the hub's first message.
     const body = new ReadableStream<Uint8Array>({
-      start(controller) {
-        const send = (text: string) => {
-          try {
-            controller.enqueue(encoder.encode(text));
-          } catch {
-            stop();
-          }
-        };
-        const stop = () => {
-          unsubscribe();
-          clearInterval(keepalive);
-          try {
-            controller.close();
-          } catch { /* already closed */ }
-        };
-        const push = async () => {
-          const position = await system.readStore.appliedPosition();
-          const { event, data } = "post" in target
-            ? { event: "post", data: await postState(target.post) }
-            : { event: "feed", data: await feedState() };
-          const json = JSON.stringify(data);
-          if (json === last) return;
-          last = json;
-          send(`id: ${position}\nevent: ${event}\ndata: ${json}\n\n`);
-        };
-        // Notifications can come in bursts: pushes run one after another.
-        const schedule = () => {
-          pushing = pushing.then(push).catch(() => {});
-        };
-        const postState = async (postId: string): Promise<LivePost> => {
-          const post = await system.mediator.query({ type: "FindPostById", postId }, ctx.state.ctx);
-          if (!post) {
-            return {
-              removed: true,
-              likes: 0,
-              likedByMe: false,
-              version: 0,
-              message: "",
-              updatedAt: null,
-              comments: [],
-            };
-          }
-          return {
-            removed: false,
-            likes: post.likes,
-            likedByMe: post.likedByMe,
-            version: post.version,
-            message: post.message,
-            updatedAt: post.updatedAt,
-            comments: post.commentList.map(toCommentItem),
-          };
-        };
-        const feedState = async (): Promise<LiveFeed> => {
-          const page = await system.mediator.query(
-            { type: "FindAllPosts", limit: 50 },
-            ctx.state.ctx,
-          );
-          return {
-            posts: page.posts.map((p) => ({ id: p.id, likes: p.likes, comments: p.comments })),
-          };
-        };
-
-        send("retry: 2000\n\n");
-        unsubscribe = system.changes.subscribe(schedule);
-        keepalive = setInterval(() => send(": keepalive\n\n"), KEEPALIVE_MS);
-        system.closing.addEventListener("abort", stop, { once: true });
-        // The current state first: whatever changed between the page's render
-        // (or the last event a reconnecting client saw) and now is not missed.
-        schedule();
+      start(c) {
+        controller = c;
       },
-      cancel() {
-        unsubscribe();
-        clearInterval(keepalive);
-      },
+      cancel: stop,
     });
+    send("retry: 2000\n\n");
+    const joined = hubOf(system).join({
+      topic,
+      client: ctx.state.clientAddress,
+      send: (m: LiveMessage) => send(`id: ${m.id}\nevent: ${m.event}\ndata: ${m.json}\n\n`),
+    });
+    if (typeof joined === "string") {
+      body.cancel().catch(() => {});
+      throw refusal(joined);
+    }
+    subscription = joined;
+    keepalive = setInterval(() => send(": keepalive\n\n"), KEEPALIVE_MS);
+    system.closing.addEventListener("abort", stop, { once: true });
     return new Response(body, {
       headers: {
         "content-type": "text/event-stream; charset=utf-8",
@@ -137,3 +142,15 @@ export const handler = define.handlers({
     });
   },
 });
+
+function refusal(reason: string): HttpError {
+  return reason === "client_limit"
+    ? new HttpError(429, "too many live streams from this address", {
+      code: "too_many_streams",
+      headers: { "retry-after": "10" },
+    })
+    : new HttpError(503, "this server has as many live streams as it takes", {
+      code: "too_many_streams",
+      headers: { "retry-after": "10" },
+    });
+}

@@ -1,9 +1,20 @@
+import { mayReadDetails } from "../infra/web/probe_access.ts";
+import { HttpError } from "../infra/web/mod.ts";
 import { define } from "../utils.ts";
 
-/** Prometheus text format: commands, latency, events, relay and projection lag, restores. */
+/**
+ * Prometheus text format: commands, latency, events, relay and projection
+ * lag, restores. Only from loopback or with `Authorization: Bearer <METRICS_TOKEN>`.
+ */
 export const handler = define.handlers({
   async GET(ctx) {
     const { system } = ctx.state;
+    const address = ctx.state.clientAddress;
+    if (!mayReadDetails(ctx.req, { address, token: system.config.METRICS_TOKEN })) {
+      throw new HttpError(403, "metrics are served to loopback or with METRICS_TOKEN", {
+        code: "forbidden",
+      });
+    }
     const { metrics } = system;
     const status = await system.projections.status().catch(() => null);
     if (status) {

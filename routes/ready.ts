@@ -1,3 +1,4 @@
+import { mayReadDetails } from "../infra/web/probe_access.ts";
 import { define } from "../utils.ts";
 
 /** How long one dependency may take to answer before it counts as down. */
@@ -18,7 +19,11 @@ async function check(name: string, probe: () => Promise<unknown>): Promise<[stri
   }
 }
 
-/** Readiness: the event store, the read store and (with a worker) the bus answer. */
+/**
+ * Readiness: the event store, the read store and (with a worker) the bus
+ * answer. Which check failed, and why, only for loopback or METRICS_TOKEN:
+ * others get the status alone.
+ */
 export const handler = define.handlers({
   async GET(ctx) {
     const { system } = ctx.state;
@@ -30,7 +35,12 @@ export const handler = define.handlers({
       ]),
     );
     const ready = Object.values(checks).every((v) => v === "ok");
-    return Response.json({ status: ready ? "ready" : "unready", checks }, {
+    const details = mayReadDetails(ctx.req, {
+      address: ctx.state.clientAddress,
+      token: system.config.METRICS_TOKEN,
+    });
+    const status = ready ? "ready" : "unready";
+    return Response.json(details ? { status, checks } : { status }, {
       status: ready ? 200 : 503,
     });
   },

@@ -72,7 +72,9 @@ Deno.test({
       const { postId } = await seed(base);
       await using context = await newContext(browser, base);
       const page = await context.newPage();
-      await signUp(page, "admin"); // ADMIN_USERNAMES of the test server
+      await signUp(page, "admin");
+      await server.grantAdmin("admin"); // as the operator would: deno task admin grant admin
+      await page.reload();
       await page.locator('header a[href="/admin"]').waitFor();
 
       const shots: [string, string][] = [

@@ -5,6 +5,7 @@
 import { silentLogger } from "../app/log.ts";
 import { loadConfig } from "../infra/config.ts";
 import { tempDatabase } from "../infra/postgres/test_utils.ts";
+import { runAdmin } from "../scripts/admin.ts";
 import { startServer } from "../server.ts";
 
 /**
@@ -16,9 +17,7 @@ import { startServer } from "../server.ts";
  * const res = await fetch(`${server.url}/`);
  * ```
  */
-export async function testServer(
-  options: { admins?: string[]; env?: Record<string, string> } = {},
-) {
+export async function testServer(options: { env?: Record<string, string> } = {}) {
   const db = await tempDatabase("agora_web");
   const id = crypto.randomUUID().slice(0, 8);
   const config = loadConfig({
@@ -27,7 +26,8 @@ export async function testServer(
     KAFKA_TOPIC: `agora.web.${id}`,
     KAFKA_GROUP_ID: `web-${id}`,
     PORT: "0",
-    ADMIN_USERNAMES: (options.admins ?? ["admin"]).join(","),
+    // Test clients stand for many addresses with X-Forwarded-For, as if behind one proxy.
+    TRUST_PROXY: "1",
     LOG_LEVEL: "error",
     ...options.env,
   });
@@ -35,6 +35,11 @@ export async function testServer(
   return {
     ...server,
     db,
+    /** Makes `username` an administrator the way the operator does: `deno task admin grant`. */
+    async grantAdmin(username: string) {
+      const code = await runAdmin(server.system, ["grant", username], () => {});
+      if (code !== 0) throw new Error(`admin grant ${username} exited ${code}`);
+    },
     async [Symbol.asyncDispose]() {
       await server.shutdown();
       await db[Symbol.asyncDispose]();

@@ -1,3 +1,4 @@
+import { refuseSecrets } from "./secret_fields.ts";
 import type { Logger } from "../../app/log.ts";
 import { silentLogger } from "../../app/log.ts";
 import type { Metrics } from "../../app/metrics.ts";
@@ -114,6 +115,7 @@ export function startRelay(options: RelayOptions): Relay {
           continue;
         }
         try {
+          refuseSecrets(page.events); // never publish a field named like a secret
           await publisher.publish(page.events);
           failures = 0;
         } catch (error) {
