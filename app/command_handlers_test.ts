@@ -9,15 +9,16 @@ import {
 } from "../domain/mod.ts";
 import { postgresEventStore } from "../infra/postgres/event_store.ts";
 import { migrate } from "../infra/postgres/migrate.ts";
-import { tempDatabase } from "../infra/postgres/test_utils.ts";
+import { tempDatabase, userHandlerParts } from "../infra/postgres/test_utils.ts";
 import { scryptHasher } from "../infra/password.ts";
 import { projectionAdmin } from "../infra/projector/projection_admin.ts";
 import { createRestorer } from "../infra/projections/restore.ts";
 import { adminCommandHandlers } from "./admin_handlers.ts";
+import { InvalidCredentials } from "../domain/mod.ts";
 import { requestContext } from "./context.ts";
 import { createMediator } from "./mediator.ts";
 import { postCommandHandlers } from "./post_handlers.ts";
-import { authenticate, userCommandHandlers } from "./user_handlers.ts";
+import { actorOf, changeRole, userCommandHandlers } from "./user_handlers.ts";
 
 const fastHasher = scryptHasher({ N: 1 << 10, r: 8, p: 1, keyLength: 32 });
 
@@ -32,7 +33,7 @@ async function setUp() {
     side: "command",
     commands: [
       ...postCommandHandlers({ store }),
-      ...userCommandHandlers({ store, hasher: fastHasher }),
+      ...userCommandHandlers({ store, hasher: fastHasher, ...userHandlerParts(sql) }),
       ...adminCommandHandlers({
         restorer,
         projections: projectionAdmin({ eventSql: sql, readSql: sql }),
@@ -129,12 +130,28 @@ Deno.test("Command handlers - usernames are unique, also under a race; sign-in c
   }
   const [row] = await sql`select data from events where event_type = 'UserRegistered'`;
   assert.ok(!JSON.stringify(row.data).includes("password-1"), "no clear-text password stored");
-  const deps = { store: postgresEventStore(sql), hasher: fastHasher, admins: new Set(["same"]) };
-  const actor = await authenticate(deps, { username: "SAME", password: "password-1" });
-  assert.equal(actor.username, "same");
-  assert.equal(actor.isAdmin, true);
-  await assert.rejects(authenticate(deps, { username: "same", password: "wrong-pass" }));
-  await assert.rejects(authenticate(deps, { username: "nobody", password: "password-1" }));
+  assert.ok(!("passwordHash" in row.data), "nor its hash: that is in the credentials table");
+  const [{ n }] = await sql`select count(*)::int as n from credentials`;
+  assert.equal(n, 1, "the losers' credentials were removed");
+  const ctx = requestContext({ clientAddress: "192.0.2.1" });
+  const signedIn = await mediator.send(
+    { type: "SignIn", username: "SAME", password: "password-1" },
+    ctx,
+  );
+  assert.equal(signedIn.username, "same");
+  const store = postgresEventStore(sql);
+  assert.equal((await actorOf(store, signedIn))?.isAdmin, false);
+  await changeRole(store, { username: "same", role: "admin", grant: true });
+  assert.equal((await actorOf(store, signedIn))?.isAdmin, true, "granted on the user's stream");
+  await assert.rejects(
+    mediator.send({ type: "SignIn", username: "same", password: "wrong-pass" }, ctx),
+    InvalidCredentials,
+  );
+  await assert.rejects(
+    mediator.send({ type: "SignIn", username: "nobody", password: "password-1" }, ctx),
+    InvalidCredentials,
+  );
+  await mediator.send({ type: "SignOut", sessionId: signedIn.sessionId }, ctx);
 });
 
 Deno.test("Command handlers - Restore read DB is for administrators only", async () => {

@@ -211,8 +211,29 @@ function typeOf(message: unknown): string {
   return "(none)";
 }
 
+/**
+ * The path of the first string that PostgreSQL cannot store (a NUL, or an
+ * unpaired UTF-16 surrogate, e.g. from JSON's `"\ud800"`), or null.
+ */
+function unstorableText(value: unknown, path: string, depth = 0): string | null {
+  if (typeof value === "string") {
+    return value.includes("\u0000") || !value.isWellFormed() ? path || "(input)" : null;
+  }
+  if (typeof value !== "object" || value === null || depth > 20) return null;
+  for (const [key, item] of Object.entries(value)) {
+    const found = unstorableText(item, path ? `${path}.${key}` : key, depth + 1);
+    if (found) return found;
+  }
+  return null;
+}
+
 /** Parses with zod; a failure becomes ValidationFailed naming every field. */
 export function validate<T>(schema: z.ZodType<T>, input: unknown): T {
+  const bad = unstorableText(input, "");
+  if (bad) {
+    const message = "must not contain NUL characters or unpaired surrogates";
+    throw new ValidationFailed(`${bad}: ${message}`, { [bad]: message });
+  }
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
   const fields: Record<string, string> = {};

@@ -13,8 +13,13 @@
 export type SignInThrottle = {
   /** Seconds to wait before trying again, or 0 when the attempt may go ahead. */
   check(account: string, address: string | null): number;
+  /**
+   * Counts an attempt as failed. Called before the password is checked, so
+   * concurrent attempts cannot all slip past `check` together.
+   */
   failed(account: string, address: string | null): void;
-  succeeded(account: string): void;
+  /** The password was right: the account's count is cleared, the address's attempt forgiven. */
+  succeeded(account: string, address: string | null): void;
 };
 
 /** Options of {@link signInThrottle}. */
@@ -77,8 +82,10 @@ export function signInThrottle(options: SignInThrottleOptions): SignInThrottle {
         windows.set(key, w);
       }
     },
-    succeeded(account) {
+    succeeded(account, address) {
       windows.delete(`acct:${account}`);
+      const w = address ? current(`addr:${address}`, now()) : undefined;
+      if (w) w.failures = Math.max(0, w.failures - 1);
     },
   };
 }

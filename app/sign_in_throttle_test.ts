@@ -24,7 +24,7 @@ Deno.test("Sign-in throttle - the 11th attempt on one account waits until the wi
 Deno.test("Sign-in throttle - a success resets the account", () => {
   const throttle = signInThrottle({ maxFailures: 3, windowSeconds: 60, now: clock().now });
   for (let i = 0; i < 2; i++) throttle.failed("alice", null);
-  throttle.succeeded("alice");
+  throttle.succeeded("alice", null);
   for (let i = 0; i < 2; i++) throttle.failed("alice", null);
   assert.equal(throttle.check("alice", null), 0);
   throttle.failed("alice", null);

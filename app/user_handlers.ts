@@ -76,19 +76,19 @@ export function userCommandHandlers(deps: UserHandlerDeps): AnyCommandHandler[] 
       access: "anyone",
       async handle(command, ctx) {
         const name = command.username.trim().toLowerCase();
-        const wait = throttle.check(name, ctx.clientAddress ?? null);
+        const address = ctx.clientAddress ?? null;
+        const wait = throttle.check(name, address);
         if (wait > 0) throw new TooManyAttempts(wait);
+        // Counted before the hash runs, so a burst of parallel guesses is throttled too.
+        throttle.failed(name, address);
         const state = await loadUser(store, name);
         const hash = state.status === "registered" ? await credentials.find(state.userId) : null;
         // Unknown user or no hash: hash anyway, so timing does not tell which names exist.
         const ok = hash === null
           ? (await hasher.hash(command.password), false)
           : await hasher.verify(command.password, hash);
-        if (!ok || state.status !== "registered") {
-          throttle.failed(name, ctx.clientAddress ?? null);
-          throw new InvalidCredentials();
-        }
-        throttle.succeeded(name);
+        if (!ok || state.status !== "registered") throw new InvalidCredentials();
+        throttle.succeeded(name, address);
         const user = { userId: state.userId, username: state.username };
         const { id, expiresAt } = await sessions.create(user);
         return { ...user, sessionId: id, expiresAt };

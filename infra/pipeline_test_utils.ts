@@ -11,7 +11,7 @@ import { scryptHasher } from "./password.ts";
 import type { Sql } from "./postgres/connect.ts";
 import { postgresEventStore } from "./postgres/event_store.ts";
 import { migrate } from "./postgres/migrate.ts";
-import { tempDatabase } from "./postgres/test_utils.ts";
+import { tempDatabase, userHandlerParts } from "./postgres/test_utils.ts";
 import { createRestorer } from "./projections/restore.ts";
 import { verifyReadModel } from "./projections/verify.ts";
 import { projectionAdmin } from "./projector/projection_admin.ts";
@@ -52,7 +52,7 @@ export async function stores(
     side: "command",
     commands: [
       ...postCommandHandlers({ store }),
-      ...userCommandHandlers({ store, hasher: fastHasher }),
+      ...userCommandHandlers({ store, hasher: fastHasher, ...userHandlerParts(eventSql) }),
       ...adminCommandHandlers({ restorer, projections: projectionAdmin({ eventSql, readSql }) }),
     ],
   });

@@ -45,7 +45,10 @@ function hubOf(system: System): LiveHub {
   if (hub) return hub;
   // Topics are read as nobody: the payload is the same for every viewer.
   const anonymous = () => requestContext({ correlationId: "live" });
+  system.metrics.describe("live_reads_total", "Live stream topic reads (one per topic per change)");
+  system.metrics.describe("live_streams_refused_total", "Live streams refused by a cap");
   hub = liveHub({
+    onRead: () => system.metrics.inc("live_reads_total"),
     subscribe: (listener) => system.changes.subscribe(listener),
     perClient: system.config.LIVE_STREAMS_PER_CLIENT,
     total: system.config.LIVE_STREAMS_MAX,
@@ -128,6 +131,7 @@ export const handler = define.handlers({
     });
     if (typeof joined === "string") {
       body.cancel().catch(() => {});
+      system.metrics.inc("live_streams_refused_total", { reason: joined });
       throw refusal(joined);
     }
     subscription = joined;

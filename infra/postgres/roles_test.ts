@@ -30,7 +30,7 @@ import {
   rolesSql,
 } from "./roles.ts";
 import { postgresSessionStore } from "./sessions.ts";
-import { tempDatabase } from "./test_utils.ts";
+import { tempDatabase, userHandlerParts } from "./test_utils.ts";
 
 const LAYOUTS = [
   { name: "one database", separateReadStore: false },
@@ -217,7 +217,11 @@ for (const layout of LAYOUTS) {
       side: "command",
       commands: [
         ...postCommandHandlers({ store }),
-        ...userCommandHandlers({ store, hasher: fastHasher }),
+        ...userCommandHandlers({
+          store,
+          hasher: fastHasher,
+          ...userHandlerParts(command.eventSql),
+        }),
         ...adminCommandHandlers({ restorer, projections: projectionAdmin(restoring) }),
       ],
     });

@@ -1,3 +1,6 @@
+import { signInThrottle } from "../../app/sign_in_throttle.ts";
+import { postgresCredentialStore } from "./credentials.ts";
+import { postgresSessionStore } from "./sessions.ts";
 import { connect, type Sql } from "./connect.ts";
 
 /** The server tests use: `DATABASE_URL`'s server, or the machine's local Postgres. */
@@ -40,5 +43,22 @@ export async function tempDatabase(prefix = "agora_test") {
       await admin.unsafe(`drop database if exists ${name} with (force)`);
       await admin.end();
     },
+  };
+}
+
+/**
+ * The Postgres parts the User handlers need besides the store and hasher
+ * (credentials, sessions, a sign-in throttle), for tests that build a mediator.
+ *
+ * @example
+ * ```ts
+ * userCommandHandlers({ store, hasher, ...userHandlerParts(sql) });
+ * ```
+ */
+export function userHandlerParts(sql: Sql) {
+  return {
+    credentials: postgresCredentialStore(sql),
+    sessions: postgresSessionStore(sql),
+    throttle: signInThrottle({ maxFailures: 10, windowSeconds: 900 }),
   };
 }

@@ -13,7 +13,7 @@ import { scryptHasher } from "../password.ts";
 import type { Sql } from "../postgres/connect.ts";
 import { postgresEventStore } from "../postgres/event_store.ts";
 import { migrate } from "../postgres/migrate.ts";
-import { tempDatabase } from "../postgres/test_utils.ts";
+import { tempDatabase, userHandlerParts } from "../postgres/test_utils.ts";
 import { type FetchStream, projectEvent } from "./apply_event.ts";
 import { postgresReadStore, PROJECTION_CHANNEL, type ReadStoreOptions } from "./read_store.ts";
 
@@ -34,7 +34,7 @@ async function setUp(options: ReadStoreOptions = {}) {
     side: "command",
     commands: [
       ...postCommandHandlers({ store: eventStore }),
-      ...userCommandHandlers({ store: eventStore, hasher: fastHasher }),
+      ...userCommandHandlers({ store: eventStore, hasher: fastHasher, ...userHandlerParts(sql) }),
       ...adminCommandHandlers(admin),
     ],
   });

@@ -23,6 +23,8 @@ export type LiveHubOptions = {
   total: number;
   /** Notifications within this window are one read. Default 20 ms. */
   debounceMs?: number;
+  /** Called for each topic read (e.g. to count them in /metrics). */
+  onRead?: () => void;
 };
 
 /** Why a stream was not opened. */
@@ -74,6 +76,7 @@ export function liveHub(options: LiveHubOptions): LiveHub {
   const load = (name: string, topic: Topic): Promise<LiveMessage | null> => {
     topic.loading ??= (async () => {
       reads++;
+      options.onRead?.();
       try {
         const { position, event, data } = await options.read(name);
         return { id: position, event, json: JSON.stringify(data) };
