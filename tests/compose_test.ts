@@ -361,3 +361,9 @@ Deno.test({
     }
   },
 });
+
+Deno.test("Compose - no administrator by default: granted with deno task admin, shown in the file", async () => {
+  const text = await Deno.readTextFile(new URL("../docker-compose.yml", import.meta.url));
+  assert.ok(!text.includes("ADMIN_USERNAMES"), "no setting makes anyone an administrator");
+  assert.match(text, /docker compose exec web deno task admin grant <username>/);
+});
