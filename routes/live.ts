@@ -99,7 +99,6 @@ export const handler = define.handlers({
     const topic = "post" in parsed.data ? `post:${parsed.data.post}` : "feed";
     const encoder = new TextEncoder();
     let controller!: ReadableStreamDefaultController<Uint8Array>;
-    let keepalive: ReturnType<typeof setInterval> | undefined;
     let subscription: { close(): void } | null = null;
     const stop = () => {
       subscription?.close();
@@ -124,18 +123,18 @@ export const handler = define.handlers({
       cancel: stop,
     });
     send("retry: 2000\n\n");
+    const keepalive = setInterval(() => send(": keepalive\n\n"), KEEPALIVE_MS);
     const joined = hubOf(system).join({
       topic,
       client: ctx.state.clientAddress,
       send: (m: LiveMessage) => send(`id: ${m.id}\nevent: ${m.event}\ndata: ${m.json}\n\n`),
     });
     if (typeof joined === "string") {
-      body.cancel().catch(() => {});
+      stop();
       system.metrics.inc("live_streams_refused_total", { reason: joined });
       throw refusal(joined);
     }
     subscription = joined;
-    keepalive = setInterval(() => send(": keepalive\n\n"), KEEPALIVE_MS);
     system.closing.addEventListener("abort", stop, { once: true });
     return new Response(body, {
       headers: {
