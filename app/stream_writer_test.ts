@@ -10,7 +10,7 @@ import {
 } from "../domain/mod.ts";
 import { postgresEventStore } from "../infra/postgres/event_store.ts";
 import { migrate } from "../infra/postgres/migrate.ts";
-import { tempDatabase } from "../infra/postgres/test_utils.ts";
+import { tempDatabase, userHandlerParts } from "../infra/postgres/test_utils.ts";
 import { scryptHasher } from "../infra/password.ts";
 import { projectionAdmin } from "../infra/projector/projection_admin.ts";
 import { createRestorer } from "../infra/projections/restore.ts";
@@ -45,6 +45,7 @@ async function setUp() {
         ...userCommandHandlers({
           store,
           hasher: scryptHasher({ N: 1 << 10, r: 8, p: 1, keyLength: 32 }),
+          ...userHandlerParts(own),
         }),
         ...adminCommandHandlers({
           restorer: createRestorer({ eventSql: own, readSql: own }),
