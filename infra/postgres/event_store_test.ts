@@ -197,9 +197,10 @@ Deno.test("Migrations - two concurrent runs apply each migration once; a third c
     "002_relay",
     "003_sessions",
     "004_snapshots",
+    "005_credentials",
     "006_append_function",
   ]);
   assert.deepEqual(await migrate(a, "event_store"), []);
   const rows = await a`select set, version from schema_migrations`;
-  assert.equal(rows.length, 5);
+  assert.equal(rows.length, 6);
 });
