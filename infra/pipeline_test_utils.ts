@@ -125,13 +125,18 @@ export async function projected(
   s: { eventSql: Sql; readSql: Sql },
   options: { timeoutMs?: number } = {},
 ): Promise<void> {
-  const rows = await s.eventSql`select global_position::int as p from events`;
-  const positions = rows.map((r) => r.p as number);
+  // Per stream, the version the store holds; applied when every stream reached it.
+  const rows = await s.eventSql<{ stream_id: string; version: string }[]>`
+    select stream_id, max(stream_version)::text as version from events group by stream_id`;
+  const ids = rows.map((r) => r.stream_id);
+  const versions = rows.map((r) => r.version);
   await until(s.readSql, async () => {
     const [{ n }] = await s.readSql`
-      select count(*)::int as n from applied_positions where position = any(${positions}::bigint[])`;
-    return n === positions.length;
-  }, { ...options, what: `${positions.length} events to be applied` });
+      select count(*)::int as n
+      from unnest(${ids}::text[], ${versions}::bigint[]) as w(stream_id, version)
+      join projection_streams p on p.stream_id = w.stream_id and p.version >= w.version`;
+    return n === ids.length;
+  }, { ...options, what: `${ids.length} streams to be applied` });
 }
 
 /** Runs the verifier and fails the test with its differences. */

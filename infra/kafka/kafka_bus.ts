@@ -7,6 +7,11 @@ import { encode, tryDecode } from "../bus/wire.ts";
 /** TLS material (PEM text, not paths): the CA to trust, a client certificate and its key. */
 export type KafkaTls = { ca?: string; cert?: string; key?: string };
 
+/** Events per produce request. */
+const SEND_CHUNK = 1000;
+/** Partition batches one consumer applies at once (each holds one read-store connection). */
+const PARTITIONS_IN_PARALLEL = 3;
+
 /** Connection settings of the Kafka adapter. */
 export type KafkaBusOptions = {
   brokers: string[];
@@ -98,12 +103,15 @@ export function kafkaBus(options: KafkaBusOptions): EventBus {
       await producer.connect();
       return {
         async publish(events) {
-          if (events.length === 0) return;
-          await producer.send({
-            topic,
-            acks: -1,
-            messages: events.map((event) => encode(event)),
-          });
+          // In order, one request per chunk: a partition's record batch stays well under
+          // the broker's default 1 MB message limit.
+          for (let from = 0; from < events.length; from += SEND_CHUNK) {
+            await producer.send({
+              topic,
+              acks: -1,
+              messages: events.slice(from, from + SEND_CHUNK).map((event) => encode(event)),
+            });
+          }
         },
         close: () => producer.disconnect(),
       };
@@ -116,6 +124,9 @@ export function kafkaBus(options: KafkaBusOptions): EventBus {
         rebalanceTimeout: 20_000,
         heartbeatInterval: 1_000,
         maxWaitTimeInMs: 500, // also bounds how long a rebalance waits for a fetch
+        // Larger fetches make larger batches: the projector's cost is per batch, not per event.
+        maxBytesPerPartition: 4 * 1024 * 1024,
+        maxBytes: 16 * 1024 * 1024,
         retry: { initialRetryTime: 200, retries: 10 },
       });
       let assigned: number[] = [];
@@ -136,6 +147,8 @@ export function kafkaBus(options: KafkaBusOptions): EventBus {
           await consumer.subscribe({ topics: [topic], fromBeginning: true });
           await consumer.run({
             autoCommit: false,
+            // Partitions hold disjoint streams: their batches commit independently.
+            partitionsConsumedConcurrently: PARTITIONS_IN_PARALLEL,
             eachBatchAutoResolve: false,
             eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
               if (!isRunning() || isStale() || batch.messages.length === 0) return;

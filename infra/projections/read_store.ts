@@ -112,7 +112,8 @@ function toCommentView(row: CommentRow): CommentView {
 /**
  * The ReadStore port on the projection tables. Reads never replay events.
  * `waitForPosition` shares one LISTEN connection among all waiters, opened on
- * first use.
+ * first use; a position is applied when `applied_positions` holds it or it is
+ * at or below the projector's pruning bound (see prune_positions.ts).
  *
  * @example
  * ```ts
@@ -240,8 +241,10 @@ function positionWaiter(readSql: Sql, safetyRecheckMs: number) {
 
   async function isApplied(position: number): Promise<boolean> {
     const [row] = await readSql<{ applied: boolean }[]>`
-      select exists (select 1 from applied_positions where position = ${position}) as applied`;
-    return row.applied;
+      select exists (select 1 from applied_positions where position = ${position})
+        or ${position} <= (select pruned_below from projector_state where id = 'projector')
+        as applied`;
+    return row.applied === true;
   }
 
   function settle(waiter: Waiter, applied: boolean): void {
@@ -267,7 +270,9 @@ function positionWaiter(readSql: Sql, safetyRecheckMs: number) {
         const pending = [...new Set([...waiters].map((w) => w.position))];
         if (pending.length === 0) break;
         const rows = await readSql<{ position: string }[]>`
-          select position from applied_positions where position = any(${pending}::bigint[])`;
+          select p.position from unnest(${pending}::bigint[]) as p(position)
+          where exists (select 1 from applied_positions a where a.position = p.position)
+             or p.position <= (select pruned_below from projector_state where id = 'projector')`;
         const applied = new Set(rows.map((r) => Number(r.position)));
         for (const waiter of waiters) {
           if (applied.has(waiter.position)) settle(waiter, true);

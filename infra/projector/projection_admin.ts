@@ -1,7 +1,9 @@
 import type { ProjectionAdmin, ProjectionStatus } from "../../app/ports.ts";
 import type { Sql } from "../postgres/connect.ts";
 import { readStream } from "../postgres/read_stream.ts";
-import { postIdOf, projectEvent, type Tx } from "../projections/apply_event.ts";
+import { applyBatch } from "../projections/apply_batch.ts";
+import { postIdOf, type Tx } from "../projections/apply_event.ts";
+import { restorePercent } from "../projections/restore_progress.ts";
 
 /**
  * The admin view of the projector: checkpoints, lag, dead letters, and the
@@ -43,10 +45,11 @@ export function projectionAdmin(deps: { eventSql: Sql; readSql: Sql }): Projecti
           ? {
             id: restore.id,
             status: restore.status,
-            percent: restore.status === "done" ? 100 : Math.min(
-              99,
-              Math.floor((100 * Number(restore.done)) / Math.max(1, Number(restore.total))),
-            ),
+            percent: restorePercent({
+              status: restore.status,
+              done: Number(restore.done),
+              total: Number(restore.total),
+            }),
           }
           : null,
         storePosition,
@@ -84,11 +87,9 @@ export function projectionAdmin(deps: { eventSql: Sql; readSql: Sql }): Projecti
         await readSql.begin(async (tx) => {
           await tx`select 1 from dead_letters where id = ${id} for update`;
           await forgetStream(tx, streamId);
-          for (const event of events) {
-            await projectEvent(tx, event, {
-              fetchStream: (s, range) => readStream(eventSql, { streamId: s, ...range }),
-            });
-          }
+          await applyBatch(tx, events, {
+            fetchStream: (s, range) => readStream(eventSql, { streamId: s, ...range }),
+          });
           await tx`update dead_letters set resolved_at = now() where id = ${id}`;
         });
         return events.length > 0;

@@ -7,10 +7,13 @@ import type { BatchOutcome, ConsumedBatch, ConsumedMessage, EventConsumer } from
 import type { Sql } from "../postgres/connect.ts";
 import { readStream } from "../postgres/read_stream.ts";
 import { PROJECTION_CHANNEL } from "../postgres/tables.ts";
-import { type FetchStream, projectEvent, type Tx } from "../projections/apply_event.ts";
+import { applyBatch } from "../projections/apply_batch.ts";
+import type { FetchStream } from "../projections/apply_event.ts";
+import { insertDeadLetter, skipEvent } from "../projections/dead_letter.ts";
+import { prunePositions } from "../projections/prune_positions.ts";
 
-/** How often an event is tried before it goes to the dead letters. */
-const MAX_ATTEMPTS = 3;
+/** How often an event is tried on its own before it goes to the dead letters. */
+export const MAX_ATTEMPTS = 3;
 
 /** Options of the projector worker. */
 export type ProjectorOptions = {
@@ -22,6 +25,8 @@ export type ProjectorOptions = {
   groupId: string;
   logger?: Logger;
   metrics?: Metrics;
+  /** Applied positions older than this are pruned (default 2 minutes). */
+  positionRetentionMs?: number;
 };
 
 /** A running projector. */
@@ -30,12 +35,17 @@ export type Projector = {
   assignment(): number[];
 };
 
+type Tx = postgres.TransactionSql;
+
 /**
  * The projector: a Kafka consumer-group member that applies each batch to
- * the projection tables in ONE read-store transaction together with the
+ * the projection tables set-based (`applyBatch`: a handful of statements per
+ * batch, whatever its size) in ONE read-store transaction together with the
  * partition checkpoint, so a crash anywhere leaves rows and checkpoint in
  * agreement. Resumes from the PostgreSQL checkpoint; skips redeliveries by
- * stream version; sends events that keep failing to dead_letters.
+ * stream version. When a batch fails it is bisected, each half in its own
+ * savepoint, down to the event at fault, which is tried MAX_ATTEMPTS times
+ * and then goes to dead_letters while the rest of the batch applies.
  *
  * @example
  * ```ts
@@ -48,6 +58,10 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
   const metrics = options.metrics;
   const fetchStream: FetchStream = (streamId, range) =>
     readStream(eventSql, { streamId, ...range });
+  const pruner = prunePositions(readSql, {
+    retentionMs: options.positionRetentionMs ?? 120_000,
+    logger,
+  });
 
   async function checkpoint(topic: string, partition: number): Promise<number | null> {
     const [row] = await readSql`
@@ -59,98 +73,132 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
   async function handle(batch: ConsumedBatch): Promise<BatchOutcome> {
     const { topic, partition, messages } = batch;
     const first = messages[0].offset;
-    return await readSql.begin(async (tx) => {
-      // The checkpoint row lock also orders this batch against Restore read DB's swap.
-      await tx`insert into projector_checkpoints (consumer_group, topic, partition, next_offset)
-               values (${groupId}, ${topic}, ${partition}, ${first})
-               on conflict do nothing`;
+    const outcome = await readSql.begin(async (tx) => {
+      // Creates or locks the checkpoint row; the lock also orders this batch against
+      // Restore read DB's swap.
       const [{ next_offset }] = await tx`
-        select next_offset from projector_checkpoints
-        where consumer_group = ${groupId} and topic = ${topic} and partition = ${partition}
-        for update`;
+        insert into projector_checkpoints (consumer_group, topic, partition, next_offset)
+        values (${groupId}, ${topic}, ${partition}, ${first})
+        on conflict (consumer_group, topic, partition)
+          do update set next_offset = projector_checkpoints.next_offset
+        returning next_offset`;
       const next = Number(next_offset);
       if (first > next) {
         // Kafka is ahead of the truth (e.g. a fresh read store): go back to the checkpoint.
         logger.warn("projector seeks back to its checkpoint", { partition, from: first, to: next });
         return { kind: "seek", offset: next } as const;
       }
-      let maxPosition = 0;
-      let applied = 0;
-      for (const message of messages) {
-        if (message.offset < next) continue; // delivered again after a restart
-        const outcome = await applyOne(tx, message);
-        if (outcome === "applied") applied++;
-        if (message.event) maxPosition = Math.max(maxPosition, message.event.globalPosition);
+      const fresh = messages.filter((m) => m.offset >= next); // older ones: delivered again
+      const events: RecordedEvent<AnyEvent>[] = [];
+      for (const message of fresh) {
+        if (message.event) events.push(message.event);
+        else await deadLetter(tx, message, { error: message.error, attempts: 1 });
       }
+      const applied = await applyOrBisect(tx, events);
+      const maxPosition = events.reduce((max, e) => Math.max(max, e.globalPosition), 0);
       const nextOffset = messages.at(-1)!.offset + 1;
-      await tx`update projector_checkpoints set next_offset = ${nextOffset}, updated_at = now()
-               where consumer_group = ${groupId} and topic = ${topic} and partition = ${partition}`;
-      if (maxPosition > 0) {
-        await tx`update projector_state
-                 set max_position = greatest(max_position, ${maxPosition}), updated_at = now()
-                 where id = 'projector'`;
-        await tx`select pg_notify(${PROJECTION_CHANNEL}, ${String(maxPosition)})`;
-      }
+      await tx`
+        with checkpoint as (
+          update projector_checkpoints set next_offset = ${nextOffset}, updated_at = now()
+          where consumer_group = ${groupId} and topic = ${topic} and partition = ${partition}),
+        state as (
+          update projector_state
+          set max_position = greatest(max_position, ${maxPosition}), updated_at = now()
+          where id = 'projector' and ${maxPosition}::bigint > 0)
+        select pg_notify(${PROJECTION_CHANNEL}, ${String(maxPosition)})
+        where ${maxPosition}::bigint > 0`;
       metrics?.inc("projector_events_applied_total", {}, applied);
       return { kind: "done", nextOffset } as const;
     });
+    if (outcome.kind === "done") pruner.maybePrune();
+    return outcome;
   }
 
-  /** Applies one message; after MAX_ATTEMPTS failures it becomes a dead letter. */
-  async function applyOne(tx: postgres.TransactionSql, message: ConsumedMessage): Promise<string> {
-    if (!message.event) {
-      await deadLetter(tx, { message, error: message.error, attempts: 1 });
-      return "dead";
+  /** The batch in one savepoint; when it fails, each half in its own, down to single events. */
+  async function applyOrBisect(tx: Tx, events: RecordedEvent<AnyEvent>[]): Promise<number> {
+    if (events.length === 0) return 0;
+    try {
+      const { applied } = await tx.savepoint((sp) => applyBatch(sp, events, { fetchStream }));
+      return applied;
+    } catch (error) {
+      if (events.length === 1) return await retryOrDeadLetter(tx, events[0], error);
+      const middle = Math.ceil(events.length / 2);
+      return await applyOrBisect(tx, events.slice(0, middle)) +
+        await applyOrBisect(tx, events.slice(middle));
     }
-    const event = message.event;
-    let lastError = "";
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+  }
+
+  /** One event that failed once: tried up to MAX_ATTEMPTS in all, then a dead letter. */
+  async function retryOrDeadLetter(
+    tx: Tx,
+    event: RecordedEvent<AnyEvent>,
+    firstError: unknown,
+  ): Promise<number> {
+    let lastError = messageOf(firstError);
+    for (let attempt = 2; attempt <= MAX_ATTEMPTS; attempt++) {
       try {
-        // A savepoint per try: a failed event rolls back alone, the batch goes on.
-        return await tx.savepoint((sp) => projectEvent(sp, event, { fetchStream }));
+        const { applied } = await tx.savepoint((sp) => applyBatch(sp, [event], { fetchStream }));
+        return applied;
       } catch (error) {
-        lastError = error instanceof Error ? error.message : String(error);
+        lastError = messageOf(error);
       }
     }
-    await deadLetter(tx, { message, error: lastError, attempts: MAX_ATTEMPTS });
-    // The stream moves past the poison event so its later events still apply.
-    await tx`insert into projection_streams (stream_id, version, position)
-             values (${event.streamId}, ${event.streamVersion}, ${event.globalPosition})
-             on conflict (stream_id) do update set version = excluded.version,
-               position = excluded.position
-             where projection_streams.version < excluded.version`;
-    await tx`insert into applied_positions (position) values (${event.globalPosition})
-             on conflict do nothing`;
-    return "dead";
+    await insertDeadLetter(tx, {
+      eventId: event.eventId,
+      streamId: event.streamId,
+      streamVersion: event.streamVersion,
+      globalPosition: event.globalPosition,
+      eventType: event.type,
+      payload: event,
+      error: lastError,
+      attempts: MAX_ATTEMPTS,
+    });
+    await skipEvent(tx, {
+      streamId: event.streamId,
+      version: event.streamVersion,
+      position: event.globalPosition,
+    });
+    metrics?.inc("projector_dead_letters_total");
+    logger.warn("event sent to dead letters", { streamId: event.streamId, error: lastError });
+    return 0;
   }
 
+  /** A message that could not be decoded: dead at once, trying again cannot help. */
   async function deadLetter(
     tx: Tx,
-    entry: { message: ConsumedMessage; error: string; attempts: number },
+    message: ConsumedMessage,
+    failure: { error: string; attempts: number },
   ): Promise<void> {
-    const { message, error, attempts } = entry;
-    const event: RecordedEvent<AnyEvent> | null = message.event;
     const headers = message.wire.headers;
-    await tx`
-      insert into dead_letters (event_id, stream_id, stream_version, global_position, event_type,
-                                payload, error, attempts)
-      values (${event?.eventId ?? uuidOr(headers["event-id"])},
-              ${event?.streamId ?? message.wire.key},
-              ${event?.streamVersion ?? null},
-              ${event?.globalPosition ?? (Number(headers["global-position"]) || null)},
-              ${event?.type ?? headers["event-type"] ?? "unknown"},
-              ${tx.json({ key: message.wire.key, value: message.wire.value, headers })},
-              ${error}, ${attempts})
-      on conflict (event_id) where resolved_at is null do nothing`;
+    await insertDeadLetter(tx, {
+      eventId: uuidOr(headers["event-id"]),
+      streamId: message.wire.key,
+      streamVersion: null,
+      globalPosition: Number(headers["global-position"]) || null,
+      eventType: headers["event-type"] ?? "unknown",
+      payload: { key: message.wire.key, value: message.wire.value, headers },
+      error: failure.error,
+      attempts: failure.attempts,
+    });
     metrics?.inc("projector_dead_letters_total");
-    logger.warn("event sent to dead letters", { streamId: message.wire.key, error });
+    logger.warn("message sent to dead letters", {
+      streamId: message.wire.key,
+      error: failure.error,
+    });
   }
 
   await consumer.start({ handle, checkpoint });
   return {
     assignment: () => consumer.assignment(),
-    stop: () => consumer.stop(),
+    async stop() {
+      await consumer.stop();
+      await pruner.stop();
+    },
   };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** A header's event id if it is a UUID, else a new one (garbage must not stop the batch). */

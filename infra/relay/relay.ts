@@ -1,9 +1,12 @@
+import { backoffMs } from "../../app/backoff.ts";
 import { refuseSecrets } from "./secret_fields.ts";
 import type { Logger } from "../../app/log.ts";
 import { silentLogger } from "../../app/log.ts";
 import type { Metrics } from "../../app/metrics.ts";
 import { type Cursor, START } from "../../app/ports.ts";
+import type { AnyEvent, RecordedEvent } from "../../domain/mod.ts";
 import type { EventPublisher } from "../bus/bus.ts";
+import { advisoryUnlock, tryAdvisoryLock } from "../postgres/advisory_lock.ts";
 import type { Sql } from "../postgres/connect.ts";
 import { readAll } from "../postgres/read_all.ts";
 import { EVENTS_CHANNEL } from "../postgres/tables.ts";
@@ -18,6 +21,8 @@ export const SAVE_CURSOR_SQL = `
   on conflict (relay) do update set transaction_id = excluded.transaction_id,
     position = excluded.position, updated_at = now()`;
 
+type Page = { events: RecordedEvent<AnyEvent>[]; cursor: Cursor };
+
 /** Options of the outbox relay. */
 export type RelayOptions = {
   /** The event store. */
@@ -25,6 +30,7 @@ export type RelayOptions = {
   publisher: EventPublisher;
   /** Relays with the same name share one cursor and one leader. */
   name?: string;
+  /** Events per page read and published (default 2000). */
   batchSize?: number;
   /** Fallback poll interval when no NOTIFY arrives. */
   pollMs?: number;
@@ -59,7 +65,8 @@ export type Relay = {
 export function startRelay(options: RelayOptions): Relay {
   const { sql, publisher } = options;
   const name = options.name ?? "main";
-  const batchSize = options.batchSize ?? 500;
+  const batchSize = options.batchSize ?? 2000;
+  const lockName = `agora-relay:${name}`;
   const pollMs = options.pollMs ?? 1000;
   const logger = options.logger ?? silentLogger;
   const metrics = options.metrics;
@@ -90,30 +97,32 @@ export function startRelay(options: RelayOptions): Relay {
   async function lead(): Promise<void> {
     const conn = await sql.reserve();
     try {
-      const [{ locked }] = await conn.unsafe(
-        `select pg_try_advisory_lock(hashtext($1)) as locked`,
-        [
-          `agora-relay:${name}`,
-        ],
-      );
-      if (!locked) return;
+      if (!await tryAdvisoryLock(conn, lockName)) return;
       leader = true;
       logger.info("relay is the leader", { relay: name });
       const [saved] = await conn.unsafe(LOAD_CURSOR_SQL, [name]);
       cursor = saved
         ? { transactionId: saved.transaction_id, position: Number(saved.position) }
         : START;
+      // Read on the leader connection: if it is gone, so is the leadership.
+      const read = (after: Cursor): Promise<Page> =>
+        readAll(conn as unknown as Sql, { after, limit: batchSize });
       let failures = 0;
+      let page: Page | null = null;
       while (!stopped) {
-        // Read on the leader connection: if it is gone, so is the leadership.
-        const page = await readAll(conn as unknown as Sql, { after: cursor, limit: batchSize });
+        page ??= await read(cursor);
         if (page.events.length === 0) {
+          page = null;
           const waiters = idleWaiters;
           idleWaiters = [];
           waiters.forEach((resolve) => resolve());
           await sleep(pollMs);
           continue;
         }
+        // A full page means more is waiting: read the next page while the broker acknowledges.
+        const full: boolean = page.events.length === batchSize;
+        const nextRead: Promise<Page> | null = full ? read(page.cursor) : null;
+        nextRead?.catch(() => {}); // awaited below, or dropped with the connection
         try {
           refuseSecrets(page.events); // never publish a field named like a secret
           await publisher.publish(page.events);
@@ -123,19 +132,19 @@ export function startRelay(options: RelayOptions): Relay {
           failures++;
           metrics?.inc("relay_publish_failures_total");
           logger.warn("relay publish failed; will retry", { error: String(error), failures });
-          await sleep(Math.min(10_000, 250 * 2 ** Math.min(failures, 6)));
+          await nextRead?.catch(() => {});
+          await sleep(backoffMs(failures, { baseMs: 250, maxMs: 10_000 }));
           continue;
         }
+        // Saved only now: the broker acknowledged every event up to this cursor.
         await conn.unsafe(SAVE_CURSOR_SQL, [name, page.cursor.transactionId, page.cursor.position]);
         cursor = page.cursor;
         metrics?.inc("relay_events_published_total", {}, page.events.length);
         metrics?.set("relay_position", {}, cursor.position);
+        page = nextRead ? await nextRead : null;
       }
     } finally {
-      if (leader) {
-        await conn.unsafe(`select pg_advisory_unlock(hashtext($1))`, [`agora-relay:${name}`])
-          .catch(() => {});
-      }
+      if (leader) await advisoryUnlock(conn, lockName);
       leader = false;
       conn.release();
     }
