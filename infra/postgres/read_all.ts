@@ -32,16 +32,56 @@ export async function readAll(
   sql: Sql,
   options: { after: Cursor; limit?: number },
 ): Promise<{ events: RecordedEvent<AnyEvent>[]; cursor: Cursor }> {
+  const { rows, cursor } = await readAllRows(sql, options);
+  return { events: rows.map(toRecordedEvent), cursor };
+}
+
+/** An events row decoded on its own: the event, or why it cannot be read. */
+export type ReadEntry =
+  | { row: EventRow; event: RecordedEvent<AnyEvent>; error?: undefined }
+  | { row: EventRow; event: null; error: string };
+
+/**
+ * Like `readAll`, but an unreadable row does not fail the page: each row
+ * comes decoded or with its error (Restore read DB sends those to dead
+ * letters and goes on).
+ *
+ * @example
+ * ```ts
+ * const page = await readAllEntries(sql, { after: START, limit: 5000 });
+ * const broken = page.entries.filter((e) => e.event === null);
+ * ```
+ */
+export async function readAllEntries(
+  sql: Sql,
+  options: { after: Cursor; limit?: number },
+): Promise<{ entries: ReadEntry[]; cursor: Cursor }> {
+  const { rows, cursor } = await readAllRows(sql, options);
+  const entries = rows.map((row): ReadEntry => {
+    try {
+      return { row, event: toRecordedEvent(row) };
+    } catch (error) {
+      return { row, event: null, error: error instanceof Error ? error.message : String(error) };
+    }
+  });
+  return { entries, cursor };
+}
+
+async function readAllRows(
+  sql: Sql,
+  options: { after: Cursor; limit?: number },
+): Promise<{ rows: EventRow[]; cursor: Cursor }> {
   const { after } = options;
   const rows = await sql.unsafe<EventRow[]>(READ_ALL_SQL, [
     after.transactionId,
     after.position,
     options.limit ?? 500,
   ]);
-  const events = rows.map(toRecordedEvent);
-  const last = events.at(-1);
+  const last = rows.at(-1);
   return {
-    events,
-    cursor: last ? { transactionId: last.transactionId, position: last.globalPosition } : after,
+    rows,
+    cursor: last
+      ? { transactionId: last.transaction_id, position: Number(last.global_position) }
+      : after,
   };
 }

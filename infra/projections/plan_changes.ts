@@ -132,7 +132,10 @@ export function planChanges(events: readonly RecordedEvent<AnyEvent>[]): Project
         break;
       }
       case "PostLiked": {
-        like(post(event).id, event.data.userId).likedAt = event.data.at;
+        const state = like(post(event).id, event.data.userId);
+        // As the rows would: a second like of a liked pair is refused (the caller bisects).
+        if (state.likedAt !== null) throw new Error(`duplicate key: like ${event.eventId}`);
+        state.likedAt = event.data.at;
         break;
       }
       case "PostUnliked": {
@@ -143,7 +146,9 @@ export function planChanges(events: readonly RecordedEvent<AnyEvent>[]): Project
       }
       case "CommentAdded": {
         const { commentId, author, authorName, comment: text, at } = event.data;
-        comment(commentId).inserted = {
+        const state = comment(commentId);
+        if (state.inserted) throw new Error(`duplicate key: comment ${commentId}`);
+        state.inserted = {
           id: commentId,
           postId: post(event).id,
           author,

@@ -8,12 +8,16 @@ import {
   START,
 } from "../../app/ports.ts";
 import type { AnyEvent, RecordedEvent } from "../../domain/mod.ts";
+import { advisoryUnlock, tryAdvisoryLock } from "../postgres/advisory_lock.ts";
 import type { Sql } from "../postgres/connect.ts";
-import { READ_ALL_SQL } from "../postgres/read_all.ts";
+import { readAllEntries, type ReadEntry } from "../postgres/read_all.ts";
 import { readStream } from "../postgres/read_stream.ts";
-import { grantReadSql } from "../postgres/roles.ts";
-import { type EventRow, toRecordedEvent } from "../postgres/rows.ts";
-import { type FetchStream, projectEvent, PROJECTION_TABLES, type Tx } from "./apply_event.ts";
+import type { FetchStream } from "./apply_event.ts";
+import { applyResilient } from "./apply_resilient.ts";
+import { insertDeadLetter, skipEvent } from "./dead_letter.ts";
+import { restoreJobs } from "./restore_jobs.ts";
+import { createShadow, dropOwnSchema, OWN_SCHEMA } from "./restore_shadow.ts";
+import { swapShadow } from "./restore_swap.ts";
 
 export type { RestoreJob, RestoreStatus };
 
@@ -22,7 +26,7 @@ export type { RestoreJob, RestoreStatus };
  *
  * @example
  * ```ts
- * const options: RestorerOptions = { eventSql, readSql, logger, batchSize: 500 };
+ * const options: RestorerOptions = { eventSql, readSql, logger, batchSize: 5000 };
  * ```
  */
 export type RestorerOptions = {
@@ -31,7 +35,7 @@ export type RestorerOptions = {
   /** The read store; its pool needs 2 connections, 3 when it is also `eventSql`. */
   readSql: Sql;
   logger?: Logger;
-  /** Events per read-store transaction while rebuilding (default 1000). */
+  /** Events per read-store transaction while rebuilding (default 5000). */
   batchSize?: number;
 };
 
@@ -53,35 +57,18 @@ export type Restorer = ReadModelRestorer & {
 
 /** Session advisory lock held while a job runs: if the process dies, the lock goes with it. */
 const LOCK_NAME = "agora-restore-read-db";
-/** Shadow (`restore_…`) and retired (`retired_…`) schemas this module creates. */
-const OWN_SCHEMA = /^(restore|retired)_[0-9a-f]{12}$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** How often `run` re-reads a job that another process runs. */
 const POLL_MS = 250;
-/** Swap attempts when the table locks time out or deadlock with a reader. */
-const SWAP_ATTEMPTS = 3;
-
-type Entry =
-  | { row: EventRow; event: RecordedEvent<AnyEvent> }
-  | { row: EventRow; event: null; error: string };
-
-type JobRow = {
-  id: string;
-  status: RestoreStatus;
-  requested_by: string;
-  total: string;
-  done: string;
-  error: string | null;
-  started_at: Date;
-  finished_at: Date | null;
-};
 
 /**
  * Restore read DB: rebuilds the projection tables from the event store (not
  * from the bus) into a shadow schema, in the background, then swaps them in
- * atomically. The site reads the old tables until the swap; the live
- * projector is held for the swap only and then goes on, nothing lost or
- * applied twice. One job at a time.
+ * atomically. Pages of the gap-safe cursor (`readAllEntries`) are applied
+ * with the projector's set-based batch apply into shadow tables whose
+ * secondary indexes are built after loading; progress is committed with each
+ * page. The site reads the old tables until the swap; the live projector is
+ * held for the swap only and then goes on, nothing lost or applied twice.
+ * One job at a time.
  *
  * @example
  * ```ts
@@ -93,7 +80,7 @@ type JobRow = {
 export function createRestorer(options: RestorerOptions): Restorer {
   const { eventSql, readSql } = options;
   const logger = options.logger ?? silentLogger;
-  const batchSize = options.batchSize ?? 1000;
+  const batchSize = options.batchSize ?? 5000;
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new Error("restore: batchSize must be a positive integer");
   }
@@ -104,27 +91,19 @@ export function createRestorer(options: RestorerOptions): Restorer {
   }
   const fetchStream: FetchStream = (streamId, range) =>
     readStream(eventSql, { streamId, ...range });
+  const jobs = restoreJobs(readSql);
   const local = new Map<
     string,
     { finished: Promise<void>; listeners: Set<(job: RestoreJob) => void> }
   >();
-
-  async function job(jobId: string): Promise<RestoreJob | null> {
-    if (!UUID.test(jobId)) return null;
-    const [row] = await readSql<JobRow[]>`
-      select id, status, requested_by, total::text, done::text, error, started_at, finished_at
-      from restore_jobs where id = ${jobId}`;
-    return row ? toJob(row) : null;
-  }
 
   async function start(request: { requestedBy: string }): Promise<{ jobId: string }> {
     const deadline = Date.now() + 10_000;
     for (;;) {
       const started = await tryStart(request.requestedBy);
       if (started) return { jobId: started };
-      const [row] = await readSql<{ id: string }[]>`
-        select id from restore_jobs where status in ('running', 'swapping')`;
-      if (row) return { jobId: row.id };
+      const running = await jobs.running();
+      if (running) return { jobId: running };
       // Another process holds the lock but has not inserted (or has just finished) its job.
       if (Date.now() > deadline) throw new Error("restore: another restore is starting; try again");
       await delay(50);
@@ -134,14 +113,9 @@ export function createRestorer(options: RestorerOptions): Restorer {
   /** Takes the lock and starts a job; null when another restore holds the lock. */
   async function tryStart(requestedBy: string): Promise<string | null> {
     const lock = await readSql.reserve();
-    const unlock = () =>
-      lock.unsafe(`select pg_advisory_unlock(hashtext($1))`, [LOCK_NAME]).catch(() => {});
     let locked = false;
     try {
-      [{ locked }] = await lock.unsafe<{ locked: boolean }[]>(
-        `select pg_try_advisory_lock(hashtext($1)) as locked`,
-        [LOCK_NAME],
-      );
+      locked = await tryAdvisoryLock(lock, LOCK_NAME);
       if (!locked) {
         lock.release();
         return null;
@@ -151,32 +125,27 @@ export function createRestorer(options: RestorerOptions): Restorer {
       const jobId = crypto.randomUUID();
       const [{ total }] = await eventSql<{ total: string }[]>`
         select count(*)::text as total from events`;
-      await lock`insert into restore_jobs (id, status, requested_by, total)
-                 values (${jobId}, 'running', ${requestedBy}, ${total})`;
+      await jobs.create(lock, { id: jobId, requestedBy, total: Number(total) });
       const listeners = new Set<(job: RestoreJob) => void>();
       const finished = rebuild(jobId, listeners).finally(async () => {
         local.delete(jobId);
-        await unlock();
+        await advisoryUnlock(lock, LOCK_NAME);
         lock.release();
       });
       local.set(jobId, { finished, listeners });
       logger.info("restore started", { jobId, requestedBy, total: Number(total) });
       return jobId;
     } catch (error) {
-      if (locked) await unlock();
+      if (locked) await advisoryUnlock(lock, LOCK_NAME);
       lock.release();
       throw error;
     }
   }
 
   async function abandonLeftovers(lock: Sql): Promise<void> {
-    const stale = await lock<{ id: string }[]>`
-      update restore_jobs
-      set status = 'failed', error = 'abandoned: the restoring process stopped',
-          finished_at = now()
-      where status in ('running', 'swapping')
-      returning id`;
-    for (const { id } of stale) logger.warn("restore job abandoned", { jobId: id });
+    for (const id of await jobs.abandonRunning(lock)) {
+      logger.warn("restore job abandoned", { jobId: id });
+    }
     const schemas = await lock<{ name: string }[]>`
       select nspname as name from pg_namespace where nspname ~ '^(restore|retired)_'`;
     for (const { name } of schemas) {
@@ -196,13 +165,13 @@ export function createRestorer(options: RestorerOptions): Restorer {
     } else {
       // Another process runs this job: follow it in the table.
       for (;;) {
-        const current = await job(jobId);
+        const current = await jobs.find(jobId);
         if (!current || current.status === "done" || current.status === "failed") break;
         onProgress?.(current);
         await delay(POLL_MS);
       }
     }
-    const finished = await job(jobId);
+    const finished = await jobs.find(jobId);
     if (!finished) throw new Error(`restore: job ${jobId} disappeared`);
     onProgress?.(finished);
     return finished;
@@ -212,27 +181,30 @@ export function createRestorer(options: RestorerOptions): Restorer {
   async function rebuild(jobId: string, listeners: Set<(job: RestoreJob) => void>): Promise<void> {
     const suffix = jobId.replaceAll("-", "").slice(0, 12);
     const shadow = `restore_${suffix}`;
+    const retired = `retired_${suffix}`;
     let created = false;
     const progress = async () => {
       if (listeners.size === 0) return;
-      const current = await job(jobId);
+      const current = await jobs.find(jobId);
       if (current) { for (const listener of listeners) listener(current); }
     };
+    const dropWarning = (schema: string) => (error: unknown) =>
+      logger.warn("restore could not drop a schema; the next restore will", {
+        schema,
+        error: String(error),
+      });
     try {
-      await createShadow(shadow);
+      const { buildIndexes } = await createShadow(readSql, shadow);
       created = true;
       let cursor = START;
       let done = 0;
       for (;;) {
-        const page = await readPage(cursor);
+        const page = await readAllEntries(eventSql, { after: cursor, limit: batchSize });
         if (page.entries.length > 0) {
           await readSql.begin(async (tx) => {
             await tx.unsafe(`set local search_path to ${shadow}`);
-            await applyPage(tx, page.entries);
-            await tx`update public.restore_jobs
-                     set done = ${done + page.entries.length},
-                         total = greatest(total, ${done + page.entries.length})
-                     where id = ${jobId}`;
+            await applyEntries(tx, page.entries);
+            await jobs.progress(tx, jobId, done + page.entries.length);
           });
           done += page.entries.length;
           cursor = page.cursor;
@@ -241,227 +213,103 @@ export function createRestorer(options: RestorerOptions): Restorer {
         // A short page means we are at the head; the swap catches up with the rest.
         if (page.entries.length < batchSize) break;
       }
-      await readSql`update restore_jobs set status = 'swapping' where id = ${jobId}`;
+      await buildIndexes();
+      await jobs.swapping(jobId);
       await progress();
-      done = await swap({ jobId, shadow, retired: `retired_${suffix}`, cursor, done });
-      logger.info("restore done", { jobId, events: done });
+      const caughtUp = await swapShadow(readSql, eventSql, {
+        shadow,
+        retired,
+        cursor,
+        catchUp: (tx, range) => catchUp(tx as postgres.TransactionSql, range),
+        finish: (tx, n) => jobs.done(tx, jobId, done + n),
+        onRetry: (attempt, error) =>
+          logger.warn("restore swap retried", { jobId, attempt, error: String(error) }),
+      });
+      for (const schema of [retired, shadow]) {
+        await dropOwnSchema(readSql, schema, dropWarning(schema));
+      }
+      logger.info("restore done", { jobId, events: done + caughtUp });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       logger.error("restore failed", { jobId, error: message });
-      if (created) {
-        await readSql.unsafe(`drop schema if exists ${shadow} cascade`).catch((dropError) =>
-          logger.warn("restore could not drop its shadow schema", {
-            shadow,
-            error: String(dropError),
-          })
-        );
-      }
-      await readSql`update restore_jobs set status = 'failed', error = ${message}, finished_at = now()
-                    where id = ${jobId}`
-        .catch((markError) =>
-          logger.error("restore could not record its failure", { jobId, error: String(markError) })
-        );
+      if (created) await dropOwnSchema(readSql, shadow, dropWarning(shadow));
+      await jobs.failed(jobId, message).catch((markError) =>
+        logger.error("restore could not record its failure", { jobId, error: String(markError) })
+      );
     }
     await progress().catch(() => {});
   }
 
-  /** Empty copies of the projection tables (columns, defaults, constraints, indexes) in `shadow`. */
-  async function createShadow(shadow: string): Promise<void> {
-    await readSql.begin(async (tx) => {
-      await tx.unsafe(`create schema ${shadow}`);
-      for (const table of PROJECTION_TABLES) {
-        await tx.unsafe(`create table ${shadow}.${table} (like public.${table} including all)`);
-      }
-      // LIKE names copied indexes after their columns; give them the live names back, so a
-      // later migration that names an index finds it after a restore too.
-      const indexes = await tx<{ schema: string; table: string; name: string; def: string }[]>`
-        select schemaname as schema, tablename as table, indexname as name, indexdef as def
-        from pg_indexes
-        where schemaname in ('public', ${shadow}) and tablename = any(${[...PROJECTION_TABLES]})`;
-      const shape = (i: { table: string; def: string }) =>
-        `${i.table} ${i.def.replace(/^CREATE (UNIQUE )?INDEX \S+ ON \S+ /, "$1")}`;
-      const liveNames = new Map(
-        indexes.filter((i) => i.schema === "public").map((i) => [shape(i), i.name]),
-      );
-      for (const index of indexes.filter((i) => i.schema === shadow)) {
-        const name = liveNames.get(shape(index));
-        if (name && name !== index.name) {
-          await tx.unsafe(`alter index ${shadow}."${index.name}" rename to "${name}"`);
-        }
-      }
-    });
-  }
-
-  /**
-   * One page of the gap-safe cursor, like `readAll`, but each row is read on
-   * its own: an unreadable event becomes a dead letter instead of stopping
-   * the restore.
-   */
-  async function readPage(after: Cursor): Promise<{ entries: Entry[]; cursor: Cursor }> {
-    const rows = await eventSql.unsafe<EventRow[]>(READ_ALL_SQL, [
-      after.transactionId,
-      after.position,
-      batchSize,
-    ]);
-    const entries = rows.map((row): Entry => {
-      try {
-        return { row, event: toRecordedEvent(row) };
-      } catch (error) {
-        return { row, event: null, error: error instanceof Error ? error.message : String(error) };
-      }
-    });
-    const last = rows.at(-1);
-    return {
-      entries,
-      cursor: last
-        ? { transactionId: last.transaction_id, position: Number(last.global_position) }
-        : after,
-    };
-  }
-
-  /** Applies a page; if anything fails, again event by event so only the culprits fail. */
-  async function applyPage(tx: postgres.TransactionSql, entries: Entry[]): Promise<void> {
-    if (entries.every((e) => e.event !== null)) {
-      try {
-        await tx.savepoint(async (sp) => {
-          for (const entry of entries) await projectEvent(sp, entry.event!, { fetchStream });
-        });
-        return;
-      } catch {
-        // fall through: find the culprits one by one
-      }
-    }
-    for (const entry of entries) {
-      let error = entry.event === null ? entry.error : null;
-      if (entry.event !== null) {
-        const event = entry.event;
-        try {
-          await tx.savepoint((sp) => projectEvent(sp, event, { fetchStream }));
-        } catch (cause) {
-          error = cause instanceof Error ? cause.message : String(cause);
-        }
-      }
-      if (error !== null) await deadLetter(tx, entry, error);
-    }
-  }
-
-  /** Records a failed event and moves its stream past it, so its later events still apply. */
-  async function deadLetter(tx: Tx, entry: Entry, error: string): Promise<void> {
-    const { row } = entry;
-    const payload = entry.event ?? {
-      type: row.event_type,
-      schemaVersion: row.schema_version,
-      data: row.data,
-      metadata: row.metadata,
-    };
-    await tx`
-      insert into public.dead_letters (event_id, stream_id, stream_version, global_position,
-                                       event_type, payload, error, attempts)
-      values (${row.event_id}, ${row.stream_id}, ${row.stream_version}, ${row.global_position},
-              -- sent as text: a jsonb parameter would be JSON-encoded a second time
-              ${row.event_type}, ${JSON.stringify(payload)}::text::jsonb, ${error}, 1)
-      on conflict (event_id) where resolved_at is null do nothing`;
-    await tx`
-      insert into projection_streams (stream_id, version, position)
-      values (${row.stream_id}, ${row.stream_version}, ${row.global_position})
-      on conflict (stream_id) do update set version = excluded.version, position = excluded.position
-      where projection_streams.version < excluded.version`;
-    await tx`insert into applied_positions (position) values (${row.global_position})
-             on conflict do nothing`;
-    logger.warn("restore sent an event to dead letters", {
-      streamId: row.stream_id,
-      version: Number(row.stream_version),
-      error,
-    });
-  }
-
-  /**
-   * Final catch-up and swap in ONE read-store transaction. The exclusive lock
-   * on the checkpoints waits for a live projector batch in flight and holds
-   * the next one at its first statement. Everything the projector applied was
-   * read by the relay below an older snapshot xmin than the one taken here,
-   * so catching up to this xmin covers it; events above it reach the new
-   * tables through the projector after the swap. Returns the events applied.
-   */
-  async function swap(
-    plan: { jobId: string; shadow: string; retired: string; cursor: Cursor; done: number },
+  /** Events after `after` from transactions below `horizon`, into the shadow tables. */
+  async function catchUp(
+    tx: postgres.TransactionSql,
+    range: { after: Cursor; horizon: bigint },
   ): Promise<number> {
-    const { jobId, shadow, retired } = plan;
-    for (let attempt = 1;; attempt++) {
-      try {
-        const done = await readSql.begin(async (tx) => {
-          await tx`lock table public.projector_checkpoints in exclusive mode`;
-          await tx.unsafe(`set local search_path to ${shadow}`);
-          const [{ xmin }] = await eventSql<{ xmin: string }[]>`
-            select pg_snapshot_xmin(pg_current_snapshot())::text as xmin`;
-          const horizon = BigInt(xmin);
-          let cursor = plan.cursor;
-          let done = plan.done;
-          for (;;) {
-            const page = await readPage(cursor);
-            const below = page.entries.filter((e) => BigInt(e.row.transaction_id) < horizon);
-            if (below.length > 0) await applyPage(tx, below);
-            done += below.length;
-            cursor = page.cursor;
-            if (below.length < batchSize) break;
-          }
-          // Readers queue behind a waiting ACCESS EXCLUSIVE request: do not wait long.
-          await tx`set local lock_timeout = '5s'`;
-          const live = PROJECTION_TABLES.map((t) => `public.${t}`).join(", ");
-          await tx.unsafe(`lock table ${live} in access exclusive mode`);
-          await tx.unsafe(`create schema ${retired}`);
-          for (const table of PROJECTION_TABLES) {
-            await tx.unsafe(`alter table public.${table} set schema ${retired}`);
-            await tx.unsafe(`alter table ${shadow}.${table} set schema public`);
-          }
-          // New tables carry no grants: give the process roles theirs back (see roles.ts).
-          await tx.unsafe(grantReadSql());
-          await tx`update public.restore_jobs
-                   set status = 'done', done = ${done}, total = greatest(total, ${done}),
-                       finished_at = now()
-                   where id = ${jobId}`;
-          return done;
-        });
-        for (const schema of [retired, shadow]) {
-          await readSql.unsafe(`drop schema if exists ${schema} cascade`).catch((error) =>
-            logger.warn("restore could not drop a schema; the next restore will", {
-              schema,
-              error: String(error),
-            })
-          );
-        }
-        return done;
-      } catch (error) {
-        const code = (error as { code?: string }).code;
-        const transient = code === "55P03" || code === "40P01"; // lock timeout, deadlock
-        if (!transient || attempt >= SWAP_ATTEMPTS) throw error;
-        logger.warn("restore swap retried", { jobId, attempt, error: String(error) });
-      }
+    let cursor = range.after;
+    let applied = 0;
+    for (;;) {
+      const page = await readAllEntries(eventSql, { after: cursor, limit: batchSize });
+      const below = page.entries.filter((e) => BigInt(e.row.transaction_id) < range.horizon);
+      if (below.length > 0) await applyEntries(tx, below);
+      applied += below.length;
+      cursor = page.cursor;
+      if (below.length < batchSize) return applied;
     }
   }
 
-  return { start, run, job };
-}
+  /**
+   * Applies a page set-based; an unreadable event or one that fails becomes
+   * a dead letter (tried once: the rebuild has no live traffic to wait for).
+   */
+  async function applyEntries(tx: postgres.TransactionSql, entries: ReadEntry[]): Promise<void> {
+    let events: RecordedEvent<AnyEvent>[] = [];
+    // In store order: the events before an unreadable one apply before its stream moves past it.
+    const flush = async () => {
+      await applyResilient(tx, events, {
+        fetchStream,
+        attempts: 1,
+        onDeadLetter: (event, error) =>
+          deadLetterLogged(event.streamId, event.streamVersion, error),
+      });
+      events = [];
+    };
+    for (const entry of entries) {
+      if (entry.event) {
+        events.push(entry.event);
+        continue;
+      }
+      await flush();
+      const { row } = entry;
+      await insertDeadLetter(tx, {
+        eventId: row.event_id,
+        streamId: row.stream_id,
+        streamVersion: Number(row.stream_version),
+        globalPosition: Number(row.global_position),
+        eventType: row.event_type,
+        payload: {
+          type: row.event_type,
+          schemaVersion: row.schema_version,
+          data: row.data,
+          metadata: row.metadata,
+        },
+        error: entry.error,
+        attempts: 1,
+      });
+      await skipEvent(tx, {
+        streamId: row.stream_id,
+        version: Number(row.stream_version),
+        position: Number(row.global_position),
+      });
+      deadLetterLogged(row.stream_id, Number(row.stream_version), entry.error);
+    }
+    await flush();
+  }
 
-function toJob(row: JobRow): RestoreJob {
-  const total = Number(row.total);
-  const done = Number(row.done);
-  const percent = row.status === "done"
-    ? 100
-    : total > 0
-    ? Math.min(99, Math.floor((done * 100) / total))
-    : 0;
-  return {
-    id: row.id,
-    status: row.status,
-    requestedBy: row.requested_by,
-    total,
-    done,
-    percent,
-    error: row.error,
-    startedAt: row.started_at,
-    finishedAt: row.finished_at,
-  };
+  function deadLetterLogged(streamId: string, version: number, error: string): void {
+    logger.warn("restore sent an event to dead letters", { streamId, version, error });
+  }
+
+  return { start, run, job: jobs.find };
 }
 
 function delay(ms: number): Promise<void> {

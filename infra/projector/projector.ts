@@ -7,9 +7,9 @@ import type { BatchOutcome, ConsumedBatch, ConsumedMessage, EventConsumer } from
 import type { Sql } from "../postgres/connect.ts";
 import { readStream } from "../postgres/read_stream.ts";
 import { PROJECTION_CHANNEL } from "../postgres/tables.ts";
-import { applyBatch } from "../projections/apply_batch.ts";
 import type { FetchStream } from "../projections/apply_event.ts";
-import { insertDeadLetter, skipEvent } from "../projections/dead_letter.ts";
+import { applyResilient } from "../projections/apply_resilient.ts";
+import { insertDeadLetter } from "../projections/dead_letter.ts";
 import { prunePositions } from "../projections/prune_positions.ts";
 
 /** How often an event is tried on its own before it goes to the dead letters. */
@@ -90,11 +90,19 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
       }
       const fresh = messages.filter((m) => m.offset >= next); // older ones: delivered again
       const events: RecordedEvent<AnyEvent>[] = [];
+      // Undecodable messages are dead at once: trying again cannot help.
       for (const message of fresh) {
         if (message.event) events.push(message.event);
         else await deadLetter(tx, message, { error: message.error, attempts: 1 });
       }
-      const applied = await applyOrBisect(tx, events);
+      const applied = await applyResilient(tx, events, {
+        fetchStream,
+        attempts: MAX_ATTEMPTS,
+        onDeadLetter: (event, error) => {
+          metrics?.inc("projector_dead_letters_total");
+          logger.warn("event sent to dead letters", { streamId: event.streamId, error });
+        },
+      });
       const maxPosition = events.reduce((max, e) => Math.max(max, e.globalPosition), 0);
       const nextOffset = messages.at(-1)!.offset + 1;
       await tx`
@@ -112,55 +120,6 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
     });
     if (outcome.kind === "done") pruner.maybePrune();
     return outcome;
-  }
-
-  /** The batch in one savepoint; when it fails, each half in its own, down to single events. */
-  async function applyOrBisect(tx: Tx, events: RecordedEvent<AnyEvent>[]): Promise<number> {
-    if (events.length === 0) return 0;
-    try {
-      const { applied } = await tx.savepoint((sp) => applyBatch(sp, events, { fetchStream }));
-      return applied;
-    } catch (error) {
-      if (events.length === 1) return await retryOrDeadLetter(tx, events[0], error);
-      const middle = Math.ceil(events.length / 2);
-      return await applyOrBisect(tx, events.slice(0, middle)) +
-        await applyOrBisect(tx, events.slice(middle));
-    }
-  }
-
-  /** One event that failed once: tried up to MAX_ATTEMPTS in all, then a dead letter. */
-  async function retryOrDeadLetter(
-    tx: Tx,
-    event: RecordedEvent<AnyEvent>,
-    firstError: unknown,
-  ): Promise<number> {
-    let lastError = messageOf(firstError);
-    for (let attempt = 2; attempt <= MAX_ATTEMPTS; attempt++) {
-      try {
-        const { applied } = await tx.savepoint((sp) => applyBatch(sp, [event], { fetchStream }));
-        return applied;
-      } catch (error) {
-        lastError = messageOf(error);
-      }
-    }
-    await insertDeadLetter(tx, {
-      eventId: event.eventId,
-      streamId: event.streamId,
-      streamVersion: event.streamVersion,
-      globalPosition: event.globalPosition,
-      eventType: event.type,
-      payload: event,
-      error: lastError,
-      attempts: MAX_ATTEMPTS,
-    });
-    await skipEvent(tx, {
-      streamId: event.streamId,
-      version: event.streamVersion,
-      position: event.globalPosition,
-    });
-    metrics?.inc("projector_dead_letters_total");
-    logger.warn("event sent to dead letters", { streamId: event.streamId, error: lastError });
-    return 0;
   }
 
   /** A message that could not be decoded: dead at once, trying again cannot help. */
@@ -195,10 +154,6 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
       await pruner.stop();
     },
   };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** A header's event id if it is a UUID, else a new one (garbage must not stop the batch). */
