@@ -139,8 +139,26 @@ export async function projected(
   }, { ...options, what: `${ids.length} streams to be applied` });
 }
 
+/**
+ * Waits (bounded) until every stored event is below the snapshot horizon the
+ * gap-safe cursor reads to: xmin is cluster-wide, so another database's open
+ * transaction (another test run on the same server) can hold it back.
+ */
+export async function readableToTheEnd(eventSql: Sql, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [{ below }] = await eventSql<{ below: boolean }[]>`
+      select coalesce(max(transaction_id) < pg_snapshot_xmin(pg_current_snapshot()), true) as below
+      from events`;
+    if (below) return;
+    if (Date.now() > deadline) assert.fail("the snapshot horizon stayed below the last event");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** Runs the verifier and fails the test with its differences. */
 export async function assertVerified(s: { eventSql: Sql; readSql: Sql }): Promise<void> {
+  await readableToTheEnd(s.eventSql);
   const { differences } = await verifyReadModel({ eventSql: s.eventSql, readSql: s.readSql });
   assert.deepEqual(differences, [], "verifier: projections differ from the event store");
 }

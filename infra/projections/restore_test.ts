@@ -8,7 +8,7 @@ import { readStream } from "../postgres/read_stream.ts";
 import { projectEvent } from "./apply_event.ts";
 import type { RestoreJob } from "./restore.ts";
 import { verifyReadModel } from "./verify.ts";
-import { stores } from "../pipeline_test_utils.ts";
+import { readableToTheEnd, stores } from "../pipeline_test_utils.ts";
 
 /** Event store and read store, migrated, with the real command side (see pipeline_test_utils). */
 function setUp(options: { separateReadStore?: boolean; batchSize?: number } = {}) {
@@ -61,6 +61,7 @@ async function lastPosition(eventSql: Sql): Promise<number> {
 }
 
 async function assertVerified(s: { eventSql: Sql; readSql: Sql }): Promise<void> {
+  await readableToTheEnd(s.eventSql);
   const { differences } = await verifyReadModel({ eventSql: s.eventSql, readSql: s.readSql });
   assert.deepEqual(differences, [], "verifier: projections differ from the event store");
 }
