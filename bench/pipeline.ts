@@ -28,9 +28,10 @@ export async function benchPipeline(
   const kafka = benchBus("pipeline");
   try {
     await kafka.bus.ensureTopic();
+    // The worker on pools of its own, as in its own process: the writers do not starve it.
     const worker = await startWorker({
-      eventSql: s.eventSql,
-      readSql: s.readSql,
+      eventSql: s.eventDb.connect({ max: 10 }),
+      readSql: s.readDb.connect({ max: 10 }),
       bus: kafka.bus,
       groupId: kafka.groupId,
     });
