@@ -387,6 +387,19 @@ Deno.test("Query handlers - the feed filters by a whole #tag", async () => {
   );
 });
 
+Deno.test("Read store - a position at or below the projector's pruning bound counts as applied", async () => {
+  await using t = await setUp({ safetyRecheckMs: 60_000 });
+  await t.register("alice");
+  const registered = await projectAll(t.sql);
+  await t.sql`delete from applied_positions`;
+  assert.equal(await t.readStore.waitForPosition(registered, 0), false, "pruned, bound not set");
+  const waiting = t.readStore.waitForPosition(registered, 10_000);
+  await t.sql`update projector_state set pruned_below = ${registered}`;
+  await t.sql`select pg_notify('projection_advanced', ${String(registered)})`;
+  assert.equal(await waiting, true, "woken by the notification, answered by the bound");
+  assert.equal(await t.readStore.waitForPosition(registered + 1, 0), false, "above the bound");
+});
+
 Deno.test("Query handlers - list and post queries read the projections through a query-side mediator", async () => {
   await using t = await setUp();
   const alice = await t.register("alice");
