@@ -65,13 +65,13 @@ export async function verifyReadModel(
 ): Promise<Verification> {
   const folded = await foldStore(options.eventSql, options.batchSize ?? 1000);
   const expected = expectedTables(folded);
-  const { tables: found, applied } = await projectedTables(options.readSql);
+  const { tables: found, applied, prunedBelow } = await projectedTables(options.readSql);
   const differences: string[] = [];
   for (const name of Object.keys(expected) as (keyof Tables)[]) {
     differences.push(...compare(name, expected[name], found[name]));
   }
   // Positions at or below the pruning bound were applied and pruned (prune_positions.ts).
-  const missing = folded.positions.filter((p) => p > applied.prunedBelow && !applied.has(p));
+  const missing = folded.positions.filter((p) => p > prunedBelow && !applied.has(p));
   if (missing.length > 0) {
     const listed = missing.slice(0, LISTED).join(", ") + (missing.length > LISTED ? ", …" : "");
     differences.push(`applied_positions: ${missing.length} missing (${listed})`);
@@ -154,7 +154,7 @@ function expectedTables(folded: Folded): Tables {
 /** The live projection tables, read in one snapshot so they agree with each other. */
 async function projectedTables(
   readSql: Sql,
-): Promise<{ tables: Tables; applied: Set<number> & { prunedBelow: number } }> {
+): Promise<{ tables: Tables; applied: Set<number>; prunedBelow: number }> {
   return await readSql.begin("isolation level repeatable read read only", async (tx) => {
     const users = await tx<DbRow[]>`select id, username, registered_at from users`;
     const posts = await tx<DbRow[]>`
@@ -196,9 +196,8 @@ async function projectedTables(
           version: Number(r.version),
         })),
       },
-      applied: Object.assign(new Set(applied.map((r) => Number(r.position))), {
-        prunedBelow: Number(state?.pruned_below ?? 0),
-      }),
+      applied: new Set(applied.map((r) => Number(r.position))),
+      prunedBelow: Number(state?.pruned_below ?? 0),
     };
   });
 }
