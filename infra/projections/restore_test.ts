@@ -55,6 +55,7 @@ async function history(s: Setup) {
   await send({ type: "AddComment", postId: deleted, comment: "gone soon" }, carol);
   await send({ type: "DeletePost", postId: deleted }, bob);
   const { postId: plain } = await send({ type: "CreatePost", message: "plain" }, carol);
+  await readableToTheEnd(s.eventSql); // the rebuild and the verifier read up to the horizon
   return { alice, bob, carol, kept, deleted, plain, edited };
 }
 
