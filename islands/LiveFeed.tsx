@@ -48,8 +48,11 @@ export default function LiveFeed(
   const pageLink = useSignal(nextHref);
   const loading = useSignal(false);
   const sentinel = useRef<HTMLDivElement>(null);
+  // Set once the island runs in the browser: scrolling loads more from then on.
+  const hydrated = useSignal(false);
 
   useEffect(() => {
+    hydrated.value = true;
     if (!sentinel.current || typeof IntersectionObserver === "undefined") return;
     const observer = new IntersectionObserver(async (entries) => {
       if (!entries.some((e) => e.isIntersecting) || loading.value || !more.value) return;
@@ -144,7 +147,7 @@ export default function LiveFeed(
           )
           : undefined}
       />
-      <div ref={sentinel} data-feed-end aria-hidden="true" />
+      <div ref={sentinel} data-feed-end={hydrated.value ? "live" : ""} aria-hidden="true" />
       {loading.value && <p class="py-3 text-center text-sm text-slate-600">Loading older posts…</p>}
     </>
   );

@@ -636,6 +636,8 @@ Deno.test({
       assertStatus(await open(page, `/?author=${author}`), 200, "the filtered feed");
       const cards = page.locator("article[data-post-id]");
       assert.equal(await cards.count(), 20, "the first page holds 20");
+      // Once the feed's island runs (before that, the "Older posts" link does the job).
+      await page.locator('[data-feed-end="live"]').waitFor({ state: "attached" });
       await page.locator("[data-feed-end]").scrollIntoViewIfNeeded();
       await page.waitForFunction(() =>
         document.querySelectorAll("article[data-post-id]").length === 25
