@@ -23,6 +23,7 @@ const { postId } = await seed(server.url);
 // Signed in as the administrator, so every page (admin included) can be shown.
 const login = await browser.newContext({ baseURL: server.url, viewport: DESKTOP });
 await signUp(await login.newPage(), "admin");
+await server.grantAdmin("admin"); // as the operator would: deno task admin grant admin
 const storageState = await login.storageState();
 await login.close();
 

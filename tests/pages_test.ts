@@ -70,6 +70,7 @@ Deno.test({
     await using adminContext = await newContext(browser, base);
     const admin = await adminContext.newPage();
     await signUp(admin, "admin");
+    await server.grantAdmin("admin"); // as the operator would: deno task admin grant admin
     const message = "Read https://example.org/docs, ask @admin, tag #agora. javascript:alert(1)";
     const { postId } = await createPost(admin, message);
 
