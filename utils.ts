@@ -72,8 +72,12 @@ export type FormState<V extends Record<string, string> = Record<string, string>>
   error?: { message: string; fields: Record<string, string>; code: string };
 };
 
-/** The most of one field a rejected form shows again (the longest field, a post message, is 2,000). */
-export const MAX_ECHO_CHARS = 2000;
+/**
+ * The most of one field a rejected form shows again: twice the longest
+ * field's limit (a post message, 2,000), so a slightly too long text is kept
+ * for editing while a huge submission is never echoed back.
+ */
+export const MAX_ECHO_CHARS = 4000;
 
 /**
  * The one mapping from a rejected command to a form page: a 4xx AppError

@@ -49,7 +49,8 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn(t) {
-    await using server = await testServer();
+    // One browser seeds dozens of posts in seconds: no write limit here (tests/security_test.ts has it).
+    await using server = await testServer({ env: { RATE_LIMIT_WRITES_PER_MIN: "0" } });
     await using browser = await launchBrowser();
     const base = server.url;
     const step = (
