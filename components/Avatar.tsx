@@ -9,7 +9,7 @@ const TONES = [
 ];
 
 /** The initials circle of a user: the first two letters of the name, a colour from the name. */
-export function Avatar({ name, size = "md" }: { name: string; size?: "md" | "lg" }) {
+export function Avatar({ name, size = "md" }: { name: string; size?: "sm" | "md" | "lg" }) {
   let hash = 0;
   for (const char of name) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
   const letters = name.replace(/[^a-z0-9]/gi, "").slice(0, 2).toUpperCase() || "?";
@@ -19,7 +19,7 @@ export function Avatar({ name, size = "md" }: { name: string; size?: "md" | "lg"
       data-avatar
       class={`inline-flex shrink-0 select-none items-center justify-center rounded-full font-semibold ${
         TONES[hash % TONES.length]
-      } ${size === "lg" ? "h-12 w-12 text-lg" : "h-9 w-9 text-sm"}`}
+      } ${{ sm: "h-7 w-7 text-xs", md: "h-9 w-9 text-sm", lg: "h-12 w-12 text-lg" }[size]}`}
     >
       {letters}
     </span>

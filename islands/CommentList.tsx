@@ -1,6 +1,7 @@
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import { api, liveSignal } from "../client/live.ts";
+import { Avatar } from "../components/Avatar.tsx";
 import { CountedTextarea } from "../components/CountedTextarea.tsx";
 import { Field } from "../components/Form.tsx";
 import type { CommentItem } from "../components/representations.ts";
@@ -124,7 +125,8 @@ export default function CommentList(
               class="rounded-lg border border-slate-200 bg-white p-3"
               data-comment-id={c.id}
             >
-              <div class="mb-1 flex items-baseline gap-2 text-sm">
+              <div class="mb-1 flex items-center gap-2 text-sm">
+                <Avatar name={c.authorName} size="sm" />
                 <a href={`/u/${c.authorName}`} class="font-semibold hover:underline">
                   @{c.authorName}
                 </a>
