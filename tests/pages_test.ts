@@ -71,6 +71,12 @@ Deno.test({
     const admin = await adminContext.newPage();
     await signUp(admin, "admin");
     await server.grantAdmin("admin"); // as the operator would: deno task admin grant admin
+    // The pipeline's first batch can take a while (the consumer joins its group):
+    // wait, bounded, until the sign-up is projected before relying on read-your-writes.
+    const warm = Date.now() + 30_000;
+    while ((await open(admin, "/u/admin")).status() !== 200) {
+      assert.ok(Date.now() < warm, "the first sign-up is projected within 30 s");
+    }
     const message = "Read https://example.org/docs, ask @admin, tag #agora. javascript:alert(1)";
     const { postId } = await createPost(admin, message);
 
