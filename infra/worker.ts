@@ -9,6 +9,7 @@ import { explainKafkaError, kafkaBusOptions } from "./kafka/kafka_settings.ts";
 import type { Sql } from "./postgres/connect.ts";
 import { type Projector, startProjector } from "./projector/projector.ts";
 import { type Relay, startRelay } from "./relay/relay.ts";
+import { retrying } from "./retrying.ts";
 
 /** A running worker: the outbox relay plus one projector group member. */
 export type Worker = {
@@ -23,6 +24,10 @@ export type Worker = {
 /**
  * Starts relay and projector, the background half of the system. Several
  * workers may run: one relay leads, the projectors split the partitions.
+ * Resolves at once even when the bus is not reachable yet (a broker that
+ * starts late): the events table is the outbox, so appends go on, while the
+ * bus connection is retried in the background with a log line per failure
+ * and `ping()` (readiness) says the worker is still waiting for the bus.
  *
  * @example
  * ```ts
@@ -30,7 +35,7 @@ export type Worker = {
  * await worker.stop();
  * ```
  */
-export async function startWorker(options: {
+export function startWorker(options: {
   eventSql: Sql;
   readSql: Sql;
   bus: EventBus;
@@ -41,8 +46,39 @@ export async function startWorker(options: {
 }): Promise<Worker> {
   const { eventSql, readSql, bus, groupId, metrics } = options;
   const logger = options.logger ?? silentLogger;
-  await bus.ensureTopic();
-  const publisher: EventPublisher = await bus.publisher();
+  const stopping = new AbortController();
+  let waitingFor: string | null = "connecting";
+  const connected = retrying("bus connection (topic and producer)", async () => {
+    await bus.ensureTopic();
+    return await bus.publisher();
+  }, {
+    logger,
+    signal: stopping.signal,
+    onFailure: (error) => waitingFor = error instanceof Error ? error.message : String(error),
+  });
+  let projector: Projector | null = null;
+  const projecting = connected.then((publisher) =>
+    publisher && retrying("projector start (consumer group join)", async () => {
+      const consumer = bus.consumer({ groupId });
+      try {
+        projector = await startProjector({ readSql, eventSql, consumer, groupId, logger, metrics });
+      } catch (error) {
+        await consumer.stop().catch(() => {});
+        throw error;
+      }
+      waitingFor = null;
+      logger.info("worker connected to the bus", { topic: bus.topic, groupId });
+    }, { logger, signal: stopping.signal })
+  );
+  // The relay publishes once the bus answers; until then it holds its cursor.
+  const publisher: EventPublisher = {
+    async publish(events) {
+      const ready = await connected;
+      if (!ready) throw new Error("the worker is stopping");
+      await ready.publish(events);
+    },
+    close: async () => {},
+  };
   const relay = startRelay({
     sql: eventSql,
     publisher,
@@ -50,25 +86,29 @@ export async function startWorker(options: {
     logger,
     metrics,
   });
-  const projector = await startProjector({
-    readSql,
-    eventSql,
-    consumer: bus.consumer({ groupId }),
-    groupId,
-    logger,
-    metrics,
-  });
-  return {
+  return Promise.resolve({
     relay,
-    projector,
-    ping: () => bus.ping(),
+    projector: {
+      assignment: () => projector?.assignment() ?? [],
+      stop: async () => await projector?.stop(),
+    },
+    async ping() {
+      if (waitingFor !== null) {
+        throw new Error(
+          `bus not reachable yet, relay and projector retrying (last error: ${waitingFor})`,
+        );
+      }
+      await bus.ping();
+    },
     async stop() {
       // Stop taking new work first, then let the current batch commit, then close.
+      stopping.abort();
       await relay.stop();
-      await projector.stop();
-      await publisher.close();
+      await projecting;
+      await projector?.stop();
+      await (await connected)?.close();
     },
-  };
+  });
 }
 
 /** The worker could not start on Kafka; the message names the setting to check. */

@@ -1,8 +1,10 @@
 /**
  * Real OS processes for scale-out tests: `main.ts` and `worker.ts` started
  * with `deno run`, their output kept in memory (printed only when a test
- * fails), stopped with SIGTERM and watched for a clean exit.
+ * fails), stopped with SIGTERM and watched for a clean exit; plus what fault
+ * tests need around them (an own Kafka broker, a TCP proxy to cut).
  */
+import { client } from "./test_server.ts";
 
 /** How a stopped process ended. */
 export type Exit = {
@@ -25,6 +27,8 @@ export type AppProcess = {
   exited(): Deno.CommandStatus | null;
   /** SIGTERM, then up to `graceMs` for it to exit; SIGKILL after that. Idempotent. */
   stop(graceMs: number): Promise<Exit>;
+  /** SIGKILL at once (a crash): no shutdown code runs. Resolves once it is gone. */
+  kill(): Promise<Exit>;
 };
 
 /**
@@ -80,6 +84,13 @@ export function spawnApp(
     logs: () => lines.flatMap((line) => parseLog(line)),
     exited: () => status,
     stop: (graceMs) => stopping ??= stop(graceMs),
+    kill: () =>
+      stopping ??= (async () => {
+        const started = Date.now();
+        signal(child, "SIGKILL");
+        const { code, signal: by } = await done;
+        return { name, code, signal: by, killed: true, ms: Date.now() - started };
+      })(),
   };
 }
 
@@ -158,4 +169,138 @@ export async function healthy(app: AppProcess, url: string, timeoutMs: number): 
       return false; // not listening yet
     }
   }, { what: `${app.name} to answer ${url}/health`, timeoutMs });
+}
+
+/**
+ * A Kafka broker of the test's own (scripts/kafka.sh on other ports with its
+ * own data folder), so the shared broker on 9092 is never touched.
+ *
+ * @example
+ * ```ts
+ * const kafka = ownBroker("late", 19192);
+ * await kafka.run("start");
+ * await kafka.run("stop");
+ * ```
+ */
+export function ownBroker(name: string, port: number) {
+  const env = {
+    KAFKA_PORT: String(port),
+    KAFKA_CONTROLLER_PORT: String(port + 1),
+    KAFKA_DATA: `${Deno.env.get("HOME")}/.cache/agora/kafka/${name}`,
+  };
+  return {
+    address: `127.0.0.1:${port}`,
+    /** Runs `kafka.sh <command>` for this broker; fails with its output. */
+    async run(command: "start" | "resume" | "stop"): Promise<void> {
+      const script = new URL("../scripts/kafka.sh", import.meta.url).pathname;
+      const { code, stdout, stderr } = await new Deno.Command("bash", {
+        args: [script, command],
+        env,
+        stdin: "null",
+      }).output();
+      const text = new TextDecoder();
+      if (code !== 0) {
+        throw new Error(`kafka.sh ${command}: ${text.decode(stdout)}${text.decode(stderr)}`);
+      }
+    },
+  };
+}
+
+/** A loopback TCP proxy the test controls: `cut()` closes every open connection. */
+export type TcpProxy = {
+  readonly port: number;
+  /** Connections open right now. */
+  open(): number;
+  /** Closes every open connection at once (both sides), as a network failure would. */
+  cut(): void;
+  close(): Promise<void>;
+};
+
+/**
+ * Forwards 127.0.0.1:<port> to 127.0.0.1:<target>, e.g. between a process
+ * and PostgreSQL, so a test can cut one process's database connections
+ * while the process and the database live on.
+ *
+ * @example
+ * ```ts
+ * await using proxy = tcpProxy(5432);
+ * proxy.cut();
+ * ```
+ */
+export function tcpProxy(target: number): TcpProxy & AsyncDisposable {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const pairs = new Set<[Deno.Conn, Deno.Conn]>();
+  const piping = new Set<Promise<void>>();
+  const closeBoth = (pair: [Deno.Conn, Deno.Conn]) => {
+    if (!pairs.delete(pair)) return;
+    for (const conn of pair) {
+      try {
+        conn.close();
+      } catch { /* already closed */ }
+    }
+  };
+  const pipe = async (from: Deno.Conn, to: Deno.Conn, pair: [Deno.Conn, Deno.Conn]) => {
+    const buffer = new Uint8Array(64 * 1024);
+    try {
+      while (true) {
+        const n = await from.read(buffer);
+        if (n === null) break;
+        let sent = 0;
+        while (sent < n) sent += await to.write(buffer.subarray(sent, n));
+      }
+    } catch { /* the other side or cut() closed it */ }
+    closeBoth(pair);
+  };
+  const accepting = (async () => {
+    for await (const client of listener) {
+      let server: Deno.Conn;
+      try {
+        server = await Deno.connect({ hostname: "127.0.0.1", port: target });
+      } catch {
+        client.close();
+        continue;
+      }
+      const pair: [Deno.Conn, Deno.Conn] = [client, server];
+      pairs.add(pair);
+      for (const [a, b] of [[client, server], [server, client]]) {
+        const p = pipe(a, b, pair);
+        piping.add(p);
+        p.finally(() => piping.delete(p));
+      }
+    }
+  })().catch(() => {});
+  const cut = () => [...pairs].forEach(closeBoth);
+  const close = async () => {
+    try {
+      listener.close();
+    } catch { /* closed */ }
+    cut();
+    await accepting;
+    await Promise.all(piping);
+  };
+  return {
+    port: (listener.addr as Deno.NetAddr).port,
+    open: () => pairs.size,
+    cut,
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
+
+/**
+ * A user signed up and in through the JSON API of the web process at `base`
+ * (its own cookie jar; `call` sends and parses JSON).
+ */
+export async function apiUser(base: string, username: string) {
+  const http = client(base);
+  const call = (method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
+    http.json(method, path, body, headers);
+  const credentials = { username, password: "correct horse battery" };
+  for (const path of ["/api/v1/users", "/api/v1/session"]) {
+    const res = await call("POST", path, credentials);
+    if (res.status !== 200 && res.status !== 201) {
+      throw new Error(`${path} for ${username}: ${res.status} ${JSON.stringify(res.data)}`);
+    }
+  }
+  return { username, call, http };
 }

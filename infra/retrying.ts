@@ -1,0 +1,58 @@
+import type { Logger } from "../app/log.ts";
+
+/** Backoff between attempts: doubles from the first delay up to the cap. */
+export type Backoff = { firstMs: number; maxMs: number };
+
+/**
+ * Runs `attempt` until it succeeds, waiting with capped exponential backoff
+ * between failures and logging each one as `what` (a clear line for the
+ * operator, e.g. a broker that is not up yet). Resolves `null` once `signal`
+ * aborts: a process that stops gives up waiting.
+ *
+ * @example
+ * ```ts
+ * const producer = await retrying("connect to Kafka", () => bus.publisher(), { logger, signal });
+ * ```
+ */
+export async function retrying<T>(
+  what: string,
+  attempt: () => Promise<T>,
+  options: {
+    logger: Logger;
+    signal: AbortSignal;
+    backoff?: Backoff;
+    onFailure?: (error: unknown) => void;
+  },
+): Promise<T | null> {
+  const { logger, signal } = options;
+  const { firstMs, maxMs } = options.backoff ?? { firstMs: 500, maxMs: 10_000 };
+  for (let failures = 0; !signal.aborted; failures++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (signal.aborted) break;
+      options.onFailure?.(error);
+      const delayMs = Math.min(maxMs, firstMs * 2 ** Math.min(failures, 10));
+      logger.warn(`${what} failed; retrying`, {
+        error: error instanceof Error ? error.message : String(error),
+        attempt: failures + 1,
+        retryInMs: delayMs,
+      });
+      await abortableDelay(delayMs, signal);
+    }
+  }
+  return null;
+}
+
+/** Waits `ms`, or less when `signal` aborts first. */
+function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+  });
+}
