@@ -160,16 +160,6 @@ export async function historyTypes(page: Page, postId: string): Promise<string[]
   );
 }
 
-/** Whether a file of the project exists (for tests waiting on work in progress). */
-export async function projectFileExists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(new URL(`../${path}`, import.meta.url));
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Counts the main frame's committed navigations of `page` from now on (a
  * redirect chain is one), to prove a page needed no reload.
