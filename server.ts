@@ -1,5 +1,6 @@
 import type { Logger } from "./app/log.ts";
 import type { Config } from "./infra/config.ts";
+import { databaseUnavailableAs503 } from "./infra/postgres/unavailable.ts";
 import { createSystem, type System } from "./infra/system.ts";
 import { createApp, type WebApp } from "./infra/web/mod.ts";
 import { isHttpsRequest } from "./infra/web/client_address.ts";
@@ -45,19 +46,20 @@ export async function startServer(
   const app = createApp<State>({
     manifest,
     logger: { error: (msg, fields) => logger.error(msg, fields) },
+    mapError: databaseUnavailableAs503,
     initialState: (_req, info) => ({ system, info }),
     isHttps: (req) =>
       isHttpsRequest(req, { publicUrl: config.PUBLIC_URL, trustedProxies: config.TRUST_PROXY }),
   });
+  // The deadline covers the app; an intercepted request (Deploy's tick) runs as long as it needs.
+  const answer = withDeadline((req, info) => app.fetch(req, info), logger);
   const httpServer = Deno.serve(
     {
       port: config.PORT,
       hostname: options.hostname ?? "127.0.0.1",
       onListen: () => {},
     },
-    intercept
-      ? (req, info) => intercept(req) ?? app.fetch(req, info)
-      : (req, info) => app.fetch(req, info),
+    intercept ? (req, info) => intercept(req) ?? answer(req, info) : answer,
   );
   const { hostname, port } = httpServer.addr;
   return {
@@ -71,5 +73,47 @@ export async function startServer(
       await httpServer.shutdown();
       await system.close();
     },
+  };
+}
+
+/** A request not answered by then gets a 503 (its streamed body, e.g. live updates, may run on). */
+const REQUEST_DEADLINE_MS = 8_000;
+
+/**
+ * Bounds how long a request may wait for its answer: a database that is
+ * restarting can leave a query unanswered for long (postgres.js may keep a
+ * connection attempt open), and a client must get a clear 503 instead of a
+ * hang. The work itself is not cancelled: a write may still commit, as any
+ * 503 on a write allows; retrying it is safe for the idempotent API calls.
+ */
+function withDeadline(
+  fetch: (req: Request, info: Deno.ServeHandlerInfo) => Response | Promise<Response>,
+  logger: Logger,
+): (req: Request, info: Deno.ServeHandlerInfo) => Promise<Response> {
+  return async (req, info) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<Response>((resolve) => {
+      timer = setTimeout(() => {
+        const path = new URL(req.url).pathname;
+        logger.warn("web: request not answered in time", { method: req.method, path });
+        const error = {
+          code: "timeout",
+          message: "The server could not answer in time; please retry in a moment.",
+        };
+        resolve(
+          path.startsWith("/api/")
+            ? Response.json({ error }, { status: 503, headers: { "retry-after": "5" } })
+            : new Response(`503 ${error.message}`, {
+              status: 503,
+              headers: { "retry-after": "5", "content-type": "text/plain; charset=utf-8" },
+            }),
+        );
+      }, REQUEST_DEADLINE_MS);
+    });
+    try {
+      return await Promise.race([Promise.resolve(fetch(req, info)), late]);
+    } finally {
+      clearTimeout(timer);
+    }
   };
 }

@@ -304,3 +304,58 @@ export async function apiUser(base: string, username: string) {
   }
   return { username, call, http };
 }
+
+/**
+ * A PostgreSQL 15 cluster the test owns (`pg_createcluster` on a free port,
+ * trust auth on loopback), so it can be stopped and started under load
+ * without touching the shared one. Dropped by `drop()` / `await using`.
+ *
+ * @example
+ * ```ts
+ * await using pg = await ownCluster("restart");
+ * await pg.ctl("restart");
+ * ```
+ */
+export async function ownCluster(prefix: string) {
+  const version = "15";
+  const name = `${prefix}_${crypto.randomUUID().slice(0, 8)}`;
+  const port = freePort();
+  const run = async (command: string, args: string[]) => {
+    const { code, stdout, stderr } = await new Deno.Command(command, { args, stdin: "null" })
+      .output();
+    const text = new TextDecoder();
+    if (code !== 0) {
+      throw new Error(`${command} ${args.join(" ")}: ${text.decode(stdout)}${text.decode(stderr)}`);
+    }
+  };
+  await run("pg_createcluster", [
+    version,
+    name,
+    "--port",
+    String(port),
+    "--start",
+    "--",
+    "--auth=trust",
+  ]);
+  const drop = () =>
+    run("pg_dropcluster", [version, name, "--stop"]).catch((error) => {
+      console.error(`could not drop cluster ${name}: ${error}`);
+    });
+  return {
+    name,
+    port,
+    /** A database URL of this cluster. */
+    url: (database = "postgres") => `postgres://postgres@127.0.0.1:${port}/${database}`,
+    /** `pg_ctlcluster <command>`; `stop` is a fast shutdown (open connections are cut). */
+    ctl: (command: "start" | "stop" | "restart") =>
+      run("pg_ctlcluster", [
+        "--skip-systemctl-redirect",
+        version,
+        name,
+        command,
+        ...(command === "start" ? [] : ["-m", "fast"]),
+      ]),
+    drop,
+    [Symbol.asyncDispose]: drop,
+  };
+}

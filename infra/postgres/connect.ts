@@ -1,5 +1,8 @@
 import postgres from "postgres";
 
+/** Seconds a new connection may take before the query using it fails. */
+const CONNECT_TIMEOUT_S = 3;
+
 /** A postgres.js client. */
 export type Sql = postgres.Sql;
 
@@ -25,11 +28,15 @@ export function connect(
   url: string,
   options: { max?: number; name?: string; tls?: ConnectTls } = {},
 ): Sql {
+  survivingDriverSocketRace();
   const { url: target, sslmode, host } = withoutRootCert(url);
   const verify = sslmode === "verify-full" || sslmode === "verify-ca";
   return postgres(target, {
     max: options.max ?? 10,
     onnotice: () => {},
+    // A server that is restarting can accept a connection and not answer it: give up after
+    // a few seconds, so a request gets a 503 in bounded time instead of hanging.
+    connect_timeout: CONNECT_TIMEOUT_S,
     connection: { application_name: options.name ?? "agora" },
     // verify-ca is checked as verify-full (host name too), as postgres.js does. `host`: the
     // name the certificate must carry; without it node:tls checks an IP address against
@@ -106,4 +113,32 @@ function withoutRootCert(
 export function isUniqueViolation(error: unknown, constraint?: string): boolean {
   if (!(error instanceof postgres.PostgresError) || error.code !== "23505") return false;
   return constraint === undefined || error.constraint_name === constraint;
+}
+
+let guarded = false;
+
+/**
+ * postgres.js 3.4 can flush a buffered write after the server closed the
+ * socket (a restart, a cut connection) and throws from a timer callback,
+ * which would end the process. The connection's queries already fail with
+ * CONNECTION_CLOSED and the pool reconnects, so that one error is logged and
+ * the process lives on; any other uncaught error still ends it.
+ */
+function survivingDriverSocketRace(): void {
+  if (guarded) return;
+  guarded = true;
+  globalThis.addEventListener("error", (event) => {
+    const error: unknown = event.error;
+    if (
+      error instanceof TypeError && /reading 'write'/.test(error.message) &&
+      /postgres\/src\/connection\.js/.test(error.stack ?? "")
+    ) {
+      event.preventDefault();
+      console.error(JSON.stringify({
+        time: new Date().toISOString(),
+        level: "warn",
+        msg: "postgres.js wrote to a closed connection; the connection is dropped",
+      }));
+    }
+  });
 }

@@ -23,6 +23,21 @@ export const SAVE_CURSOR_SQL = `
 
 type Page = { events: RecordedEvent<AnyEvent>[]; cursor: Cursor };
 
+/** How long one query on the leader connection may take before the connection counts as lost. */
+const LEADER_QUERY_TIMEOUT_MS = 10_000;
+
+/** Rejects when `promise` has not settled within `ms`. */
+function answerWithin<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`the leader connection did not answer within ${ms} ms`)),
+      ms,
+    );
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 /** Options of the outbox relay. */
 export type RelayOptions = {
   /** The event store. */
@@ -96,17 +111,25 @@ export function startRelay(options: RelayOptions): Relay {
 
   async function lead(): Promise<void> {
     const conn = await sql.reserve();
+    // A reserved connection whose server went away (a restart, a cut) can leave
+    // its next query unanswered for ever: bound each one, and then abandon it.
+    let broken = false;
+    const bounded = <T>(query: Promise<T>): Promise<T> =>
+      answerWithin(query, LEADER_QUERY_TIMEOUT_MS).catch((error) => {
+        broken = true;
+        throw error;
+      });
     try {
-      if (!await tryAdvisoryLock(conn, lockName)) return;
+      if (!await bounded(tryAdvisoryLock(conn, lockName))) return;
       leader = true;
       logger.info("relay is the leader", { relay: name });
-      const [saved] = await conn.unsafe(LOAD_CURSOR_SQL, [name]);
+      const [saved] = await bounded(conn.unsafe(LOAD_CURSOR_SQL, [name]));
       cursor = saved
         ? { transactionId: saved.transaction_id, position: Number(saved.position) }
         : START;
       // Read on the leader connection: if it is gone, so is the leadership.
       const read = (after: Cursor): Promise<Page> =>
-        readAll(conn as unknown as Sql, { after, limit: batchSize });
+        bounded(readAll(conn as unknown as Sql, { after, limit: batchSize }));
       let failures = 0;
       let page: Page | null = null;
       while (!stopped) {
@@ -137,16 +160,20 @@ export function startRelay(options: RelayOptions): Relay {
           continue;
         }
         // Saved only now: the broker acknowledged every event up to this cursor.
-        await conn.unsafe(SAVE_CURSOR_SQL, [name, page.cursor.transactionId, page.cursor.position]);
+        await bounded(
+          conn.unsafe(SAVE_CURSOR_SQL, [name, page.cursor.transactionId, page.cursor.position]),
+        );
         cursor = page.cursor;
         metrics?.inc("relay_events_published_total", {}, page.events.length);
         metrics?.set("relay_position", {}, cursor.position);
         page = nextRead ? await nextRead : null;
       }
     } finally {
-      if (leader) await advisoryUnlock(conn, lockName);
+      if (leader && !broken) await bounded(advisoryUnlock(conn, lockName)).catch(() => {});
       leader = false;
-      conn.release();
+      // A broken connection is not given back to the pool (its queries would hang);
+      // its session, and so the lock, ended with the server's side of it.
+      if (!broken) conn.release();
     }
   }
 

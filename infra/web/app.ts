@@ -25,6 +25,11 @@ export type AppOptions<State> = {
   onError?: OnError<State>;
   /** Defaults to `console.error`. Only 5xx are logged. */
   logger?: ErrorLogger;
+  /**
+   * Translates an error before it is answered, on every path (e.g. a database
+   * that is down into a 503), so infrastructure errors map to HTTP in one place.
+   */
+  mapError?: (error: unknown) => unknown;
   /** Served as they are at their path, with a short cache; default `static/` beside the manifest. */
   staticDir?: URL;
   /** Output of `deno task build`; default `_build/` beside the manifest. */
@@ -129,6 +134,7 @@ export function createApp<State = DefaultState>(options: AppOptions<State>): Web
   const answerError = errorHandler<State>({
     logger: options.logger ?? { error: (message, fields) => console.error(message, fields) },
     onError: options.onError,
+    mapError: options.mapError,
     isApi,
     errorPage(ctx, { data, headers }) {
       const parts = data.status === 404 ? notFoundPage : errorPage;

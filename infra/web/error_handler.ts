@@ -40,6 +40,7 @@ export type ErrorHandler<State> = (error: unknown, ctx: Context<State>) => Promi
 export function errorHandler<State>(options: {
   logger: ErrorLogger;
   onError?: OnError<State>;
+  mapError?: (error: unknown) => unknown;
   isApi: (url: URL) => boolean;
   errorPage: (
     ctx: Context<State>,
@@ -47,7 +48,9 @@ export function errorHandler<State>(options: {
   ) => Response | undefined;
 }): ErrorHandler<State> {
   const { logger, onError, isApi, errorPage } = options;
-  return async function answerError(error, ctx) {
+  const mapError = options.mapError ?? ((error: unknown) => error);
+  return async function answerError(raw, ctx) {
+    const error = mapError(raw);
     const status = errorStatus(error);
     if (status >= 500) {
       logger.error("web: request failed", { ...where(ctx), status, error: describe(error) });

@@ -20,16 +20,24 @@ export class HttpError extends Error {
   readonly code: string;
   /** Headers the answer carries, e.g. `Allow` on a 405. */
   readonly headers: Readonly<Record<string, string>>;
+  /** A 5xx whose message was written for the user (e.g. "try again shortly") and is shown. */
+  readonly expose: boolean;
 
   constructor(
     readonly status: number,
     message?: string,
-    options: { code?: string; headers?: Record<string, string>; cause?: unknown } = {},
+    options: {
+      code?: string;
+      headers?: Record<string, string>;
+      cause?: unknown;
+      expose?: boolean;
+    } = {},
   ) {
     super(message ?? defaultMessage(status), { cause: options.cause });
     this.name = "HttpError";
     this.code = options.code ?? defaultCode(status);
     this.headers = options.headers ?? {};
+    this.expose = options.expose ?? status < 500;
   }
 }
 
@@ -50,11 +58,14 @@ export function errorStatus(error: unknown): number {
 }
 
 /**
- * The public face of an error. A 5xx never shows its message (it may hold
- * SQL, paths or secrets); a 4xx is written for the user and is shown.
+ * The public face of an error. A 5xx shows its message only when it says
+ * `expose: true` (others may hold SQL, paths or secrets); a 4xx is written
+ * for the user and is shown.
  */
 export function errorBody(error: unknown, status: number = errorStatus(error)): ErrorBody {
-  if (status >= 500) return { code: "internal_error", message: defaultMessage(status) };
+  if (status >= 500 && field(error, "expose") !== true) {
+    return { code: "internal_error", message: defaultMessage(status) };
+  }
   const code = field(error, "code");
   const message = field(error, "message");
   const fields = field(error, "fields");
