@@ -213,6 +213,8 @@ export type TcpProxy = {
   open(): number;
   /** Closes every open connection at once (both sides), as a network failure would. */
   cut(): void;
+  /** While blocked, new connections are dropped as soon as they open. */
+  block(blocked: boolean): void;
   close(): Promise<void>;
 };
 
@@ -230,6 +232,7 @@ export type TcpProxy = {
 export function tcpProxy(target: number): TcpProxy & AsyncDisposable {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const pairs = new Set<[Deno.Conn, Deno.Conn]>();
+  let blocked = false;
   const piping = new Set<Promise<void>>();
   const closeBoth = (pair: [Deno.Conn, Deno.Conn]) => {
     if (!pairs.delete(pair)) return;
@@ -253,6 +256,10 @@ export function tcpProxy(target: number): TcpProxy & AsyncDisposable {
   };
   const accepting = (async () => {
     for await (const client of listener) {
+      if (blocked) {
+        client.close(); // the network is down: the connection opens and drops at once
+        continue;
+      }
       let server: Deno.Conn;
       try {
         server = await Deno.connect({ hostname: "127.0.0.1", port: target });
@@ -282,6 +289,7 @@ export function tcpProxy(target: number): TcpProxy & AsyncDisposable {
     port: (listener.addr as Deno.NetAddr).port,
     open: () => pairs.size,
     cut,
+    block: (value) => blocked = value,
     close,
     [Symbol.asyncDispose]: close,
   };
@@ -357,5 +365,70 @@ export async function ownCluster(prefix: string) {
       ]),
     drop,
     [Symbol.asyncDispose]: drop,
+  };
+}
+
+/** One answer of a burst: what was asked, when, what came back, how long it took. */
+export type BurstAnswer = {
+  request: string;
+  at: string;
+  status: number;
+  ms: number;
+  code?: string;
+  message?: string;
+};
+
+/**
+ * Every user creates posts through the API in a loop (a short pause between
+ * two, longer after a 429 of the write limit) until `stop()`; each request is bounded
+ * by `requestMs`. `accepted` holds the ids of the posts answered 201.
+ */
+export function startBurst(
+  users: Awaited<ReturnType<typeof apiUser>>[],
+  options: { requestMs: number; thinkMs?: number },
+) {
+  const accepted = new Set<string>();
+  const answers: BurstAnswer[] = [];
+  let running = true;
+  const loops = users.map(async (user, i) => {
+    for (let n = 0; running; n++) {
+      let pause = options.thinkMs ?? 150;
+      const started = Date.now();
+      const answer: BurstAnswer = {
+        request: "POST /api/v1/posts",
+        at: new Date(started).toISOString(),
+        status: 0,
+        ms: 0,
+      };
+      try {
+        const res = await user.http.request("/api/v1/posts", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ message: `burst ${i}.${n}` }),
+          signal: AbortSignal.timeout(options.requestMs),
+        });
+        const text = await res.text();
+        const data = text.startsWith("{") ? JSON.parse(text) : null;
+        answer.status = res.status;
+        answer.code = data?.error?.code;
+        answer.message = data?.error?.message;
+        if (res.status === 201) accepted.add(data.id);
+        // The API's write limit: wait as told (this is load shaping, not waiting for work).
+        if (res.status === 429) pause = Number(res.headers.get("retry-after") ?? 1) * 1000;
+      } catch (error) {
+        answer.message = String(error);
+      }
+      answer.ms = Date.now() - started;
+      answers.push(answer);
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  });
+  return {
+    accepted,
+    answers,
+    async stop(): Promise<void> {
+      running = false;
+      await Promise.all(loops);
+    },
   };
 }
