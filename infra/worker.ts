@@ -21,13 +21,20 @@ export type Worker = {
   stop(): Promise<void>;
 };
 
+/** How long start-up waits for the first answer of a bus that listens. */
+const BUS_FIRST_ANSWER_MS = 30_000;
+
 /**
  * Starts relay and projector, the background half of the system. Several
  * workers may run: one relay leads, the projectors split the partitions.
- * Resolves at once even when the bus is not reachable yet (a broker that
- * starts late): the events table is the outbox, so appends go on, while the
- * bus connection is retried in the background with a log line per failure
- * and `ping()` (readiness) says the worker is still waiting for the bus.
+ * Waits for the first connection attempt: resolves once the projector has
+ * joined, or after a failure that retrying may fix (the broker is not
+ * up yet), or at once with `awaitBus: false` (nothing listens at the
+ * brokers' addresses). Then the events table is the outbox, so appends go on,
+ * while the bus connection is retried in the background with a log line per
+ * failure and `ping()` (readiness) says the worker still waits for the bus.
+ * An error `fatal` recognises (a wrong password, an untrusted certificate) is
+ * not retried: start-up rejects with it.
  *
  * @example
  * ```ts
@@ -35,7 +42,7 @@ export type Worker = {
  * await worker.stop();
  * ```
  */
-export function startWorker(options: {
+export async function startWorker(options: {
   eventSql: Sql;
   readSql: Sql;
   bus: EventBus;
@@ -43,18 +50,36 @@ export function startWorker(options: {
   relayName?: string;
   logger?: Logger;
   metrics?: Metrics;
+  /** True for an error that retrying cannot fix (a setting is wrong). */
+  fatal?: (error: unknown) => boolean;
+  /** False: do not wait for the first connection attempt (default true). */
+  awaitBus?: boolean;
 }): Promise<Worker> {
   const { eventSql, readSql, bus, groupId, metrics } = options;
   const logger = options.logger ?? silentLogger;
   const stopping = new AbortController();
   let waitingFor: string | null = "connecting";
+  let fatal: { error: unknown } | null = null;
+  let firstFailure = () => {};
+  const failedOnce = new Promise<void>((resolve) => firstFailure = resolve);
   const connected = retrying("bus connection (topic and producer)", async () => {
-    await bus.ensureTopic();
-    return await bus.publisher();
+    try {
+      await bus.ensureTopic();
+      return await bus.publisher();
+    } catch (error) {
+      if (options.fatal?.(error)) {
+        fatal = { error };
+        stopping.abort(); // no retry fixes a wrong setting
+      }
+      throw error;
+    }
   }, {
     logger,
     signal: stopping.signal,
-    onFailure: (error) => waitingFor = error instanceof Error ? error.message : String(error),
+    onFailure: (error) => {
+      waitingFor = error instanceof Error ? error.message : String(error);
+      firstFailure();
+    },
   });
   let projector: Projector | null = null;
   const projecting = connected.then((publisher) =>
@@ -86,7 +111,7 @@ export function startWorker(options: {
     logger,
     metrics,
   });
-  return Promise.resolve({
+  const worker: Worker = {
     relay,
     projector: {
       assignment: () => projector?.assignment() ?? [],
@@ -108,7 +133,21 @@ export function startWorker(options: {
       await projector?.stop();
       await (await connected)?.close();
     },
-  });
+  };
+  if (options.awaitBus !== false) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      projecting,
+      failedOnce,
+      new Promise((resolve) => timer = setTimeout(resolve, BUS_FIRST_ANSWER_MS)),
+    ]).finally(() => clearTimeout(timer));
+  }
+  const failed = fatal as { error: unknown } | null;
+  if (failed) {
+    await worker.stop();
+    throw failed.error;
+  }
+  return worker;
 }
 
 /** The worker could not start on Kafka; the message names the setting to check. */
@@ -176,10 +215,48 @@ export async function startConfiguredWorker(
   const bus = kafkaBus({ ...(await kafkaBusOptions(config)), logger });
   let worker: Worker;
   try {
-    worker = await startWorker({ eventSql, readSql, bus, groupId, logger, metrics });
+    worker = await startWorker({
+      eventSql,
+      readSql,
+      bus,
+      groupId,
+      logger,
+      metrics,
+      // An unreachable broker may come up later; a refused login or certificate will not.
+      fatal: (error) => !/ is unreachable /.test(explainKafkaError(error, config)),
+      // Nothing listens yet (a broker that starts late): serve at once, connect later.
+      awaitBus: await anyListening(config.KAFKA_BROKERS),
+    });
   } catch (error) {
     // A wrong password or an unknown CA: say which setting, not kafkajs' retry chain.
     throw new KafkaStartError(explainKafkaError(error, config), { cause: error });
   }
   return { worker, bus: `Kafka ${config.KAFKA_BROKERS.join(",")}` };
+}
+
+/** How long a broker's port may take to accept a TCP connection in the start-up probe. */
+const PROBE_MS = 1_000;
+
+/** True when at least one `host:port` accepts a TCP connection (a quick, bounded probe). */
+async function anyListening(addresses: string[]): Promise<boolean> {
+  const probes = addresses.map(async (address) => {
+    const at = address.lastIndexOf(":");
+    const hostname = address.slice(0, at).replace(/^\[(.*)\]$/, "$1");
+    const port = Number(address.slice(at + 1));
+    if (!hostname || !Number.isInteger(port)) return false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const connecting = Deno.connect({ hostname, port });
+    const late = new Promise<null>((resolve) => timer = setTimeout(() => resolve(null), PROBE_MS));
+    try {
+      const conn = await Promise.race([connecting, late]);
+      if (conn) conn.close();
+      else connecting.then((c) => c.close(), () => {}); // answered after the probe gave up
+      return conn !== null;
+    } catch {
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+  });
+  return (await Promise.all(probes)).some(Boolean);
 }

@@ -84,8 +84,10 @@ function hubOf(system: System): LiveHub {
  * Server-sent events, one stream per page: `/live?post=<id>` or `/live?feed=1`.
  * Fed by the projector's change notifications through the process's hub;
  * each event carries the read model's position as its id. Events carry whole
- * state (counts, comments), and every (re)connection starts with the current
- * state, so a client that resumes with `Last-Event-ID` misses nothing. At
+ * state (counts, comments). A reconnection whose `Last-Event-ID` is the read
+ * model's current position resumes without a refresh; any other id (older,
+ * unknown, malformed), or none, starts with the current state, so nothing is
+ * missed. At
  * most LIVE_STREAMS_PER_CLIENT streams per address (429), LIVE_STREAMS_MAX
  * per process (503).
  */
@@ -124,10 +126,17 @@ export const handler = define.handlers({
     });
     send("retry: 2000\n\n");
     const keepalive = setInterval(() => send(": keepalive\n\n"), KEEPALIVE_MS);
+    // A client resuming at the current position already has this state: no refresh.
+    const resumedAt = lastEventId(ctx.req);
+    let first = true;
     const joined = hubOf(system).join({
       topic,
       client: ctx.state.clientAddress,
-      send: (m: LiveMessage) => send(`id: ${m.id}\nevent: ${m.event}\ndata: ${m.json}\n\n`),
+      send: (m: LiveMessage) => {
+        const current = first && resumedAt !== null && m.id === String(resumedAt);
+        first = false;
+        if (!current) send(`id: ${m.id}\nevent: ${m.event}\ndata: ${m.json}\n\n`);
+      },
     });
     if (typeof joined === "string") {
       stop();
@@ -156,4 +165,10 @@ function refusal(reason: string): HttpError {
       code: "too_many_streams",
       headers: { "retry-after": "10" },
     });
+}
+
+/** The position a reconnecting client saw last (its `Last-Event-ID`), or null. */
+function lastEventId(req: Request): number | null {
+  const value = req.headers.get("last-event-id")?.trim() ?? "";
+  return /^\d{1,15}$/.test(value) ? Number(value) : null;
 }
