@@ -33,6 +33,9 @@ export const configSchema = z.object({
   KAFKA_SASL_USERNAME: z.string().optional(),
   KAFKA_SASL_PASSWORD: z.string().optional(),
   SESSION_SECRET: z.string().min(32, { error: "must be at least 32 characters" }).optional(),
+  /** The secret before the last rotation: its sessions stay valid and move to SESSION_SECRET. */
+  SESSION_SECRET_PREVIOUS: z.string().min(32, { error: "must be at least 32 characters" })
+    .optional(),
   /** Public origin, e.g. https://agora.example; https turns on HSTS and Secure cookies. */
   PUBLIC_URL: z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" })
     .optional(),
@@ -77,6 +80,13 @@ export const configSchema = z.object({
   /** How long one cron tick of the pipeline may run (Deploy mode). */
   PIPELINE_TICK_BUDGET_MS: z.coerce.number().int().min(1000).max(600_000).default(50_000),
 }).superRefine((c, ctx) => {
+  if (c.SESSION_SECRET_PREVIOUS && !c.SESSION_SECRET) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["SESSION_SECRET_PREVIOUS"],
+      message: "needs SESSION_SECRET too (the new secret the sessions move to)",
+    });
+  }
   if (c.DENO_DEPLOYMENT_ID && !c.DATABASE_URL) {
     ctx.addIssue({
       code: "custom",

@@ -97,6 +97,7 @@ export async function createSystem(
   const hasher = queuedHasher(scryptHasher(), { concurrency: config.SIGNIN_HASH_CONCURRENCY });
   const sessions = postgresSessionStore(eventSql, {
     secret: config.SESSION_SECRET,
+    previousSecret: config.SESSION_SECRET_PREVIOUS,
     idleSeconds: config.SESSION_IDLE_S,
   });
   const restorer = createRestorer({ eventSql, readSql, logger });

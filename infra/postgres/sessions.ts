@@ -35,8 +35,13 @@ function newId(): string {
 
 /**
  * Sessions in PostgreSQL (the event store database). The id is 256 random
- * bits; the table keeps only its SHA-256. A session is refused once expired,
+ * bits; the table keeps only its hash. A session is refused once expired,
  * once unused for `idleSeconds`, and at once after sign-out (its row is gone).
+ * Rotating SESSION_SECRET: pass the old one as `previousSecret` for a while;
+ * a session found under it is moved to the new secret's hash (where the
+ * process may insert and delete), so once every active session was seen, or
+ * after the session lifetime, the old secret can go. Without it, a new
+ * secret signs everyone out.
  *
  * @example
  * ```ts
@@ -46,11 +51,26 @@ function newId(): string {
  */
 export function postgresSessionStore(
   sql: Sql,
-  options: { secret?: string; idleSeconds?: number } = {},
+  options: { secret?: string; previousSecret?: string; idleSeconds?: number } = {},
 ): SessionStore {
   const hashing = hasher(options.secret);
   const idle = options.idleSeconds ?? IDLE_S;
   const hashOf = async (id: string) => (await hashing)(id);
+  const previous = options.previousSecret === undefined ? null : hasher(options.previousSecret);
+  /** Re-keys a session found under the previous secret; best effort (a query process may only read). */
+  const rekey = async (oldHash: string, newHash: string) => {
+    try {
+      await sql`
+        with moved as (delete from sessions where id_hash = ${oldHash} returning *)
+        insert into sessions
+        select (jsonb_populate_record(null::sessions,
+                  to_jsonb(moved) || jsonb_build_object('id_hash', ${newHash}::text))).*
+        from moved
+        on conflict (id_hash) do nothing`;
+    } catch {
+      // Still valid under the previous secret; a process that may write moves it later.
+    }
+  };
   return {
     async create(user) {
       const id = newId();
@@ -64,12 +84,15 @@ export function postgresSessionStore(
     async find(id): Promise<Session | null> {
       if (!id || id.length > 100) return null;
       const hash = await hashOf(id);
+      const oldHash = previous ? await (await previous)(id) : hash;
       const [row] = await sql`
-        select user_id, username, expires_at,
+        select id_hash, user_id, username, expires_at,
                last_seen_at < now() - make_interval(secs => ${TOUCH_EVERY_S}) as stale
         from sessions
-        where id_hash = ${hash} and expires_at > now()
-          and last_seen_at > now() - make_interval(secs => ${idle})`;
+        where id_hash in (${hash}, ${oldHash}) and expires_at > now()
+          and last_seen_at > now() - make_interval(secs => ${idle})
+        order by id_hash = ${hash} desc limit 1`;
+      if (row && row.id_hash !== hash) await rekey(oldHash, hash);
       if (row?.stale) {
         // Best effort: a read-only (query role) process cannot write, and need not.
         await sql`update sessions set last_seen_at = now() where id_hash = ${hash}`.catch(() => {});
@@ -79,7 +102,8 @@ export function postgresSessionStore(
         : null;
     },
     async delete(id) {
-      await sql`delete from sessions where id_hash = ${await hashOf(id)}`;
+      const oldHash = previous ? await (await previous)(id) : null;
+      await sql`delete from sessions where id_hash in (${await hashOf(id)}, ${oldHash ?? ""})`;
     },
   };
 }
