@@ -4,6 +4,7 @@
  * Every test ends with the verifier.
  */
 import assert from "node:assert/strict";
+import { within } from "../tests/deadline.ts";
 import { Kafka, logLevel } from "kafkajs";
 import { requestContext } from "../app/context.ts";
 import type { EventBus } from "./bus/bus.ts";
@@ -128,7 +129,7 @@ pipelineTest("the worker process killed mid-batch and restarted: verifier clean"
     return n > 0;
   }, { what: "the first batch" });
   first.kill("SIGKILL");
-  await first.status;
+  await within(first.status, 10_000, "the killed worker to exit");
   const [{ n: before }] = await s.readSql`select count(*)::int as n from applied_positions`;
   assert.ok(before > 0, "the killed worker had applied part of the events");
 
@@ -140,7 +141,7 @@ pipelineTest("the worker process killed mid-batch and restarted: verifier clean"
     await assertVerified(s);
   } finally {
     second.kill("SIGTERM");
-    await second.status;
+    await within(second.status, 30_000, "the worker to exit after SIGTERM");
   }
 });
 

@@ -5,6 +5,7 @@
  * The data survives a restart; Ctrl-C stops the server with it.
  */
 import assert from "node:assert/strict";
+import { within } from "./deadline.ts";
 import postgres from "postgres";
 import { client } from "./test_server.ts";
 import { freePort } from "./processes.ts";
@@ -64,7 +65,7 @@ async function dev(dir: string, port: number) {
     }),
     async stop() {
       process.kill("SIGINT"); // what Ctrl-C sends; `deno task` passes it on
-      const status = await exited;
+      const status = await within(exited, 30_000, "deno task dev to exit after SIGINT");
       await collecting;
       return status;
     },

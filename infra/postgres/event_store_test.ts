@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { within } from "../../tests/deadline.ts";
 import { type NewEvent, START } from "../../app/ports.ts";
 import { ConcurrencyError, type PostEvent } from "../../domain/mod.ts";
 import { postgresEventStore } from "./event_store.ts";
@@ -146,7 +147,7 @@ Deno.test("Event store - an append NOTIFYs its last position at commit", async (
   const heard = Promise.withResolvers<string>();
   const listener = await sql.listen(EVENTS_CHANNEL, (payload) => heard.resolve(payload));
   const { positions } = await store.append("post-n", liked(2), { expectedVersion: 0 });
-  assert.equal(await heard.promise, String(positions[1]));
+  assert.equal(await within(heard.promise, 10_000, "the NOTIFY"), String(positions[1]));
   await listener.unlisten();
 });
 
