@@ -54,13 +54,20 @@ const stopping = new AbortController();
 /** A user's cookie jar and JSON calls; every call is timed and counted. */
 function user(name: string, index: number) {
   const jar = new Map<string, string>();
-  async function call(method: string, path: string, body?: unknown): Promise<unknown> {
+  async function call(
+    method: string,
+    path: string,
+    body?: unknown,
+    minPosition?: number,
+  ): Promise<unknown> {
     const t0 = performance.now();
     let ok = false;
     try {
       const headers = new Headers({ "x-forwarded-for": `198.51.${index >> 8}.${index & 255}` });
       if (jar.size) headers.set("cookie", [...jar].map(([k, v]) => `${k}=${v}`).join("; "));
-      if (body !== undefined) headers.set("content-type", "application/json");
+      // Every API write is JSON, with or without a body (else the CSRF check refuses it).
+      if (method !== "GET") headers.set("content-type", "application/json");
+      if (minPosition) headers.set("x-min-position", String(minPosition));
       const res = await fetch(`${base}${path}`, {
         method,
         headers,
@@ -91,7 +98,8 @@ function user(name: string, index: number) {
 }
 
 type Post = { id: string };
-const posts: string[] = [];
+/** Known posts with the position of their creation (reads wait for it: read-your-writes). */
+const posts: { id: string; position: number }[] = [];
 const pick = <T>(list: T[]): T | undefined => list[Math.floor(Math.random() * list.length)];
 const pause = (ms: number) =>
   new Promise<void>((resolve) => {
@@ -111,24 +119,24 @@ async function virtualUser(index: number): Promise<void> {
   while (Date.now() < deadline) {
     const roll = Math.random();
     const target = pick(posts);
-    if (roll < 0.35 || !target) {
-      await u.call("GET", "/api/v1/posts?limit=20");
-    } else if (roll < 0.55) {
-      await u.call("GET", `/api/v1/posts/${target}`);
-    } else if (roll < 0.7) {
+    if (!target || (roll >= 0.55 && roll < 0.7)) {
       const created = await u.call("POST", "/api/v1/posts", {
         message: `soak ${u.name} ${Date.now()}`,
-      }) as Post | null;
-      if (created?.id) posts.push(created.id);
-      lastWrite = Math.max(lastWrite, (created as { position?: number } | null)?.position ?? 0);
+      }) as (Post & { position?: number }) | null;
+      if (created?.id) posts.push({ id: created.id, position: created.position ?? 0 });
       if (posts.length > 500) posts.splice(0, posts.length - 500);
+      lastWrite = Math.max(lastWrite, created?.position ?? 0);
+    } else if (roll < 0.35) {
+      await u.call("GET", "/api/v1/posts?limit=20");
+    } else if (roll < 0.55) {
+      await u.call("GET", `/api/v1/posts/${target.id}`, undefined, target.position);
     } else if (roll < 0.88) {
-      const unlike = liked.has(target);
-      await u.call(unlike ? "DELETE" : "PUT", `/api/v1/posts/${target}/like`);
-      if (unlike) liked.delete(target);
-      else liked.add(target);
+      const unlike = liked.has(target.id);
+      await u.call(unlike ? "DELETE" : "PUT", `/api/v1/posts/${target.id}/like`);
+      if (unlike) liked.delete(target.id);
+      else liked.add(target.id);
     } else {
-      await u.call("POST", `/api/v1/posts/${target}/comments`, { comment: `from ${u.name}` });
+      await u.call("POST", `/api/v1/posts/${target.id}/comments`, { comment: `from ${u.name}` });
     }
     await pause(THINK_MS);
   }
