@@ -4,6 +4,9 @@
  * fails), stopped with SIGTERM and watched for a clean exit; plus what fault
  * tests need around them (an own Kafka broker, a TCP proxy to cut).
  */
+import assert from "node:assert/strict";
+import { assertVerified, brokers } from "../infra/pipeline_test_utils.ts";
+import { tempDatabase } from "../infra/postgres/test_utils.ts";
 import { client } from "./test_server.ts";
 
 /** How a stopped process ended. */
@@ -429,6 +432,67 @@ export function startBurst(
     async stop(): Promise<void> {
       running = false;
       await Promise.all(loops);
+    },
+  };
+}
+
+/**
+ * A web process (ROLE=web) on a fresh database and topic, six signed-in API
+ * users, and a way to start workers; `assertComplete` checks that every
+ * accepted post is in the read model once and the verifier is clean.
+ */
+export async function stackFixture(name: string) {
+  const db = await tempDatabase(`agora_${name}`);
+  const runId = crypto.randomUUID().slice(0, 8);
+  const env = {
+    DATABASE_URL: db.url,
+    KAFKA_BROKERS: brokers().join(","),
+    KAFKA_TOPIC: `agora.${name}.${runId}`,
+    KAFKA_GROUP_ID: `${name}-${runId}`,
+    LISTEN_HOST: "127.0.0.1",
+    LOG_LEVEL: "info",
+  };
+  const fleet: AppProcess[] = [];
+  const port = freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const web = spawnApp("web", {
+    script: "main.ts",
+    env: { ...env, ROLE: "web", PORT: String(port) },
+  });
+  fleet.push(web);
+  await healthy(web, url, 30_000);
+  const users = await Promise.all(
+    [0, 1, 2, 3, 4, 5].map((i) => apiUser(url, `${name}_${runId}_${i}`)),
+  );
+  return {
+    db,
+    env,
+    fleet,
+    users,
+    worker(label: string, extra: Record<string, string> = {}) {
+      const app = spawnApp(label, { script: "worker.ts", env: { ...env, ...extra } });
+      fleet.push(app);
+      return app;
+    },
+    /** Every accepted post in the read model once, and the verifier clean. */
+    async assertComplete(accepted: Set<string>) {
+      const sql = db.connect();
+      const ids = [...accepted];
+      await poll(async () => {
+        const [{ n }] =
+          await sql`select count(*)::int as n from posts where id = any(${ids}::uuid[])`;
+        return n === ids.length;
+      }, { what: `${ids.length} accepted posts in the read model`, timeoutMs: 60_000 });
+      const [{ events }] = await sql`
+        select count(*)::int as events from events where event_type = 'PostCreated'`;
+      const [{ rows }] = await sql`select count(*)::int as rows from posts`;
+      assert.equal(rows, events, "one posts row per PostCreated event");
+      await assertVerified({ eventSql: sql, readSql: sql });
+    },
+    stopAll: () => Promise.all(fleet.map((app) => app.stop(10_000))),
+    async [Symbol.asyncDispose]() {
+      await Promise.all(fleet.map((app) => app.stop(10_000)));
+      await db[Symbol.asyncDispose]();
     },
   };
 }

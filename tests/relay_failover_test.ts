@@ -6,18 +6,7 @@
  * at a time, and the read model ends with every accepted post exactly once.
  */
 import assert from "node:assert/strict";
-import { assertVerified, brokers } from "../infra/pipeline_test_utils.ts";
-import { tempDatabase } from "../infra/postgres/test_utils.ts";
-import {
-  apiUser,
-  type AppProcess,
-  freePort,
-  healthy,
-  poll,
-  spawnApp,
-  startBurst,
-  tcpProxy,
-} from "./processes.ts";
+import { type AppProcess, poll, stackFixture, startBurst, tcpProxy } from "./processes.ts";
 
 const START_MS = 30_000;
 /**
@@ -28,8 +17,6 @@ const START_MS = 30_000;
 const TAKEOVER_MS = 5_000;
 /** A cut connection is noticed at the next query on it, bounded by the relay's 10 s query timeout. */
 const CUT_NOTICED_MS = 15_000;
-const PROJECTED_MS = 60_000;
-const STOP_GRACE_MS = 10_000;
 const REQUEST_MS = 10_000;
 
 const leaderSince = (worker: AppProcess) =>
@@ -37,64 +24,8 @@ const leaderSince = (worker: AppProcess) =>
     Date.parse(String(l.time))
   );
 
-async function fixture(name: string) {
-  const db = await tempDatabase(`agora_${name}`);
-  const runId = crypto.randomUUID().slice(0, 8);
-  const env = {
-    DATABASE_URL: db.url,
-    KAFKA_BROKERS: brokers().join(","),
-    KAFKA_TOPIC: `agora.${name}.${runId}`,
-    KAFKA_GROUP_ID: `${name}-${runId}`,
-    LISTEN_HOST: "127.0.0.1",
-    LOG_LEVEL: "info",
-  };
-  const fleet: AppProcess[] = [];
-  const port = freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const web = spawnApp("web", {
-    script: "main.ts",
-    env: { ...env, ROLE: "web", PORT: String(port) },
-  });
-  fleet.push(web);
-  await healthy(web, url, START_MS);
-  const users = await Promise.all(
-    [0, 1, 2, 3, 4, 5].map((i) => apiUser(url, `${name}_${runId}_${i}`)),
-  );
-  return {
-    db,
-    env,
-    fleet,
-    users,
-    worker(label: string, extra: Record<string, string> = {}) {
-      const app = spawnApp(label, { script: "worker.ts", env: { ...env, ...extra } });
-      fleet.push(app);
-      return app;
-    },
-    /** Every accepted post in the read model once, and the verifier clean. */
-    async assertComplete(accepted: Set<string>) {
-      const sql = db.connect();
-      const ids = [...accepted];
-      await poll(async () => {
-        const [{ n }] =
-          await sql`select count(*)::int as n from posts where id = any(${ids}::uuid[])`;
-        return n === ids.length;
-      }, { what: `${ids.length} accepted posts in the read model`, timeoutMs: PROJECTED_MS });
-      const [{ events }] = await sql`
-        select count(*)::int as events from events where event_type = 'PostCreated'`;
-      const [{ rows }] = await sql`select count(*)::int as rows from posts`;
-      assert.equal(rows, events, "one posts row per PostCreated event");
-      await assertVerified({ eventSql: sql, readSql: sql });
-    },
-    stopAll: () => Promise.all(fleet.map((app) => app.stop(STOP_GRACE_MS))),
-    async [Symbol.asyncDispose]() {
-      await Promise.all(fleet.map((app) => app.stop(STOP_GRACE_MS)));
-      await db[Symbol.asyncDispose]();
-    },
-  };
-}
-
 Deno.test("Relay fail-over - the leader SIGKILLed mid-burst: the standby leads within 5 s, nothing lost or doubled", async () => {
-  await using f = await fixture("relaykill");
+  await using f = await stackFixture("relaykill");
   try {
     const a = f.worker("worker-a");
     await poll(() => leaderSince(a).length > 0, { what: "worker-a to lead", timeoutMs: START_MS });
@@ -138,7 +69,7 @@ Deno.test("Relay fail-over - the leader SIGKILLed mid-burst: the standby leads w
 });
 
 Deno.test("Relay fail-over - the leader's database connection cut while its process lives: it steps down, the standby leads, never two at once", async () => {
-  await using f = await fixture("relaycut");
+  await using f = await stackFixture("relaycut");
   const target = Number(new URL(f.env.DATABASE_URL).port || 5432);
   await using proxy = tcpProxy(target);
   const viaProxy = new URL(f.env.DATABASE_URL);
