@@ -17,7 +17,7 @@ const schemas: Record<EventType, z.ZodType> = { ...postEventSchemas, ...userEven
  */
 export const schemaVersions: Record<EventType, number> = {
   PostCreated: 1,
-  MessageUpdated: 1,
+  MessageUpdated: 2,
   PostLiked: 1,
   PostUnliked: 1,
   CommentAdded: 1,
@@ -38,11 +38,14 @@ export type Upcasters = Partial<Record<EventType, Record<number, Upcaster>>>;
 /**
  * The upcasters in force. UserRegistered v1 carried the password hash; v2
  * does not (it lives in the credentials table), so reading drops it.
+ * MessageUpdated v1 did not record the text an edit replaced: it is unknown
+ * (null), not empty.
  */
 export const upcasters: Upcasters = {
   UserRegistered: {
     1: ({ passwordHash: _secret, ...rest }) => rest,
   },
+  MessageUpdated: { 1: (data) => ({ ...data, previousMessage: null }) },
 };
 
 /** An event's stored data could not be read as any known event. */

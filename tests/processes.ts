@@ -441,7 +441,7 @@ export function startBurst(
  * users, and a way to start workers; `assertComplete` checks that every
  * accepted post is in the read model once and the verifier is clean.
  */
-export async function stackFixture(name: string) {
+export async function stackFixture(name: string, overrides: Record<string, string> = {}) {
   const db = await tempDatabase(`agora_${name}`);
   const runId = crypto.randomUUID().slice(0, 8);
   const env = {
@@ -451,6 +451,7 @@ export async function stackFixture(name: string) {
     KAFKA_GROUP_ID: `${name}-${runId}`,
     LISTEN_HOST: "127.0.0.1",
     LOG_LEVEL: "info",
+    ...overrides,
   };
   const fleet: AppProcess[] = [];
   const port = freePort();
@@ -467,6 +468,7 @@ export async function stackFixture(name: string) {
   return {
     db,
     env,
+    url,
     fleet,
     users,
     worker(label: string, extra: Record<string, string> = {}) {

@@ -186,7 +186,7 @@ export function decide(command: PostDecision, state: PostState): PostEvent[] {
       }
       const message = text(command.message, "message", MESSAGE_MAX);
       if (message === post.message) return [];
-      return [{ type: "MessageUpdated", data: { message, at } }];
+      return [{ type: "MessageUpdated", data: { message, previousMessage: post.message, at } }];
     }
     case "LikePost": {
       const post = live(state, command.postId);

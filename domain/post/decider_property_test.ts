@@ -178,7 +178,9 @@ function predict(model: Model, command: PostDecision): Outcome {
       const message = textOf(command.message, MESSAGE_MAX);
       if (message === null) return { error: ValidationFailed };
       if (message === model.message) return { events: [] };
-      return { events: [{ type: "MessageUpdated", data: { message, at } }] };
+      return {
+        events: [{ type: "MessageUpdated", data: { message, previousMessage: model.message, at } }],
+      };
     }
     case "LikePost":
       return likers(model).has(me)

@@ -31,8 +31,12 @@ function created(by: Actor = alice, message = "hello world"): PostEvent {
   };
 }
 
-function messageUpdated(message: string, at = T1): PostEvent {
-  return { type: "MessageUpdated", data: { message, at } };
+function messageUpdated(
+  message: string,
+  at = T1,
+  previousMessage: string | null = "hello world",
+): PostEvent {
+  return { type: "MessageUpdated", data: { message, previousMessage, at } };
 }
 
 function liked(by: Actor, at = T0): PostEvent {

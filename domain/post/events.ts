@@ -12,7 +12,12 @@ export const postEventSchemas = {
     message: z.string().min(1),
     at,
   }),
-  MessageUpdated: z.object({ message: z.string().min(1), at }),
+  /** Schema version 2 added `previousMessage` (null in events stored at version 1). */
+  MessageUpdated: z.object({
+    message: z.string().min(1),
+    previousMessage: z.string().min(1).nullable(),
+    at,
+  }),
   PostLiked: z.object({ userId: id, at }),
   PostUnliked: z.object({ userId: id, at }),
   CommentAdded: z.object({

@@ -36,8 +36,15 @@ export async function loadMigrations(set: MigrationSet): Promise<Migration[]> {
  * const applied = await migrate(sql, "event_store"); // ["001_events"] the first time, [] after
  * ```
  */
-export async function migrate(sql: Sql, set: MigrationSet): Promise<string[]> {
-  const migrations = await loadMigrations(set);
+export async function migrate(
+  sql: Sql,
+  set: MigrationSet,
+  options: { upTo?: number } = {},
+): Promise<string[]> {
+  // `upTo`: stop at that version (tests building a database of an earlier release).
+  const migrations = (await loadMigrations(set)).filter((m) =>
+    m.version <= (options.upTo ?? Infinity)
+  );
   const applied: string[] = [];
   await sql.begin(async (tx) => {
     await tx`select pg_advisory_xact_lock(${MIGRATION_LOCK})`;
