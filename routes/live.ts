@@ -133,7 +133,7 @@ export const handler = define.handlers({
       topic,
       client: ctx.state.clientAddress,
       send: (m: LiveMessage) => {
-        const current = first && resumedAt !== null && m.id === String(resumedAt);
+        const current = first && resumedAt !== null && m.id === resumedAt;
         first = false;
         if (!current) send(`id: ${m.id}\nevent: ${m.event}\ndata: ${m.json}\n\n`);
       },

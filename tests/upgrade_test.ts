@@ -97,10 +97,7 @@ Deno.test("Upgrade - a full database of the earlier migrations, with v1 events, 
   const [{ n: stored }] = await sql`select count(*)::int as n from events`;
 
   // The new release starts on it: both processes migrate (racing), relay and project everything.
-  await using f = await stackFixture("upgrade", {
-    DATABASE_URL: old.url,
-    ADMIN_USERNAMES: `admin_${runId}`,
-  });
+  await using f = await stackFixture("upgrade", { DATABASE_URL: old.url });
   try {
     f.worker("worker");
     const applied = async (count: number) =>
@@ -148,7 +145,22 @@ Deno.test("Upgrade - a full database of the earlier migrations, with v1 events, 
 
     // Restore read DB rebuilds from the events, old versions included.
     const admin = await apiUser(f.url, `admin_${runId}`);
-    await applied(stored + 2); // the edit and the admin's sign-up
+    // As the operator grants it: `deno task admin grant <name>`; then a fresh session.
+    const granted = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "scripts/admin.ts", "grant", admin.username],
+      cwd: new URL("..", import.meta.url).pathname,
+      env: { DATABASE_URL: old.url },
+      stdout: "null",
+      stderr: "piped",
+      signal: AbortSignal.timeout(30_000),
+    }).output();
+    assert.equal(granted.code, 0, new TextDecoder().decode(granted.stderr));
+    const again = await admin.call("POST", "/api/v1/session", {
+      username: admin.username,
+      password: "correct horse battery",
+    });
+    assert.equal(again.status, 200);
+    await applied(stored + 3); // the edit, the admin's sign-up and grant
     const started = await admin.call("POST", "/api/v1/admin/restore-read-db", {});
     assert.equal(started.status, 202, JSON.stringify(started.data));
     await poll(async () => {
@@ -157,8 +169,20 @@ Deno.test("Upgrade - a full database of the earlier migrations, with v1 events, 
       return job.data.status === "done";
     }, { what: "the restore to finish", timeoutMs: PROJECTED_MS });
     await assertVerified({ eventSql: sql, readSql: sql });
-    const [restored] = await sql`select message from posts where id = ${edited.id}`;
+    const fresh = old.connect({ max: 1 }); // no statement prepared before the swap
+    let restored = { message: "" };
+    await poll(async () => {
+      [restored] = await fresh<{ message: string }[]>`
+        select message from posts where id = ${edited.id}`;
+      return restored.message === "edited after the upgrade";
+    }, { what: "the restored read model to show the last edit", timeoutMs: 30_000 }).catch(
+      () => {},
+    );
+    const [event] = await fresh`select data->>'message' as m from events
+      where stream_id = ${`post-${edited.id}`} order by stream_version desc limit 1`;
+    assert.equal(event.m, "edited after the upgrade", "the edit is the stream's last event");
     assert.equal(restored.message, "edited after the upgrade");
+    await assertVerified({ eventSql: fresh, readSql: fresh });
 
     const exits = await f.stopAll();
     assert.deepEqual(exits.filter((e) => e.code !== 0 || e.killed), [], "graceful exits");
