@@ -32,11 +32,20 @@ export function liveSignal<T>(url: string, event: string): Signal<T | null> {
     const created = signal<unknown>(null);
     stream.signals.set(event, created);
     stream.source?.addEventListener(event, (e) => {
-      created.value = JSON.parse((e as MessageEvent<string>).data);
+      const message = e as MessageEvent<string>;
+      // A state older than the page itself (a stream's cached state sent on
+      // joining) would undo what the page already shows: wait for a newer one.
+      if (Number(message.lastEventId) < pagePosition()) return;
+      created.value = JSON.parse(message.data);
     });
     value = created;
   }
   return value as Signal<T | null>;
+}
+
+/** The read-model position the page was rendered at (`<body data-position>`), 0 if unknown. */
+function pagePosition(): number {
+  return Number(globalThis.document?.body?.dataset.position ?? 0) || 0;
 }
 
 /** What an island says when the server cannot be reached at all. */

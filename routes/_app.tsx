@@ -17,7 +17,10 @@ export default function App({ Component, state, url, data }: AppProps<State>) {
         <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
         <Assets />
       </head>
-      <body class="min-h-screen bg-slate-50 text-slate-900 antialiased">
+      <body
+        class="min-h-screen bg-slate-50 text-slate-900 antialiased"
+        data-position={state.position}
+      >
         <a
           href="#main"
           class="sr-only rounded-md bg-indigo-600 px-4 py-3 font-semibold text-white focus:not-sr-only focus:fixed focus:left-2 focus:top-2 focus:z-20"
