@@ -23,6 +23,9 @@ export const SAVE_CURSOR_SQL = `
 
 type Page = { events: RecordedEvent<AnyEvent>[]; cursor: Cursor };
 
+/** First re-read after an empty page (doubles up to pollMs). */
+const MIN_IDLE_MS = 10;
+
 /** How long one query on the leader connection may take before the connection counts as lost. */
 const LEADER_QUERY_TIMEOUT_MS = 10_000;
 
@@ -91,18 +94,35 @@ export function startRelay(options: RelayOptions): Relay {
   let cursor: Cursor = START;
   let wake: (() => void) | null = null;
   let idleWaiters: (() => void)[] = [];
-  const wakeUp = () => wake?.();
+  // A wake-up that lands while the relay reads (not sleeping) is kept for the next sleep:
+  // appenders notify once per burst, so a lost one would cost a whole poll interval.
+  let woken = false;
+  const wakeUp = () => {
+    woken = true;
+    wake?.();
+  };
 
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
+      if (woken || stopped) {
+        woken = false;
+        return resolve();
+      }
       const timer = setTimeout(done, ms);
       function done() {
         clearTimeout(timer);
         wake = null;
+        woken = false;
         resolve();
       }
       wake = done;
     });
+
+  /** Waits `ms` whatever the wake-ups, unless the relay stops. */
+  const pause = async (ms: number) => {
+    const until = Date.now() + ms;
+    while (!stopped && Date.now() < until) await sleep(until - Date.now());
+  };
 
   const listening = sql.listen(EVENTS_CHANNEL, wakeUp).catch((error) => {
     logger.warn("relay LISTEN failed; polling only", { error: String(error) });
@@ -132,6 +152,9 @@ export function startRelay(options: RelayOptions): Relay {
         bounded(readAll(conn as unknown as Sql, { after, limit: batchSize }));
       let failures = 0;
       let page: Page | null = null;
+      // An empty page may only mean rows held back below the snapshot horizon (appends still
+      // committing): look again soon, then less and less often up to pollMs.
+      let idleMs = MIN_IDLE_MS;
       while (!stopped) {
         page ??= await read(cursor);
         if (page.events.length === 0) {
@@ -139,9 +162,11 @@ export function startRelay(options: RelayOptions): Relay {
           const waiters = idleWaiters;
           idleWaiters = [];
           waiters.forEach((resolve) => resolve());
-          await sleep(pollMs);
+          await sleep(idleMs);
+          idleMs = Math.min(pollMs, idleMs * 2);
           continue;
         }
+        idleMs = MIN_IDLE_MS;
         // A full page means more is waiting: read the next page while the broker acknowledges.
         const full: boolean = page.events.length === batchSize;
         const nextRead: Promise<Page> | null = full ? read(page.cursor) : null;
@@ -156,7 +181,7 @@ export function startRelay(options: RelayOptions): Relay {
           metrics?.inc("relay_publish_failures_total");
           logger.warn("relay publish failed; will retry", { error: String(error), failures });
           await nextRead?.catch(() => {});
-          await sleep(backoffMs(failures, { baseMs: 250, maxMs: 10_000 }));
+          await pause(backoffMs(failures, { baseMs: 250, maxMs: 10_000 }));
           continue;
         }
         // Saved only now: the broker acknowledged every event up to this cursor.
@@ -185,7 +210,7 @@ export function startRelay(options: RelayOptions): Relay {
         leader = false;
         logger.warn("relay lost its connection or leadership", { error: String(error) });
       }
-      if (!stopped) await sleep(pollMs); // a follower checks again for a free leadership
+      if (!stopped) await pause(pollMs); // a follower checks again for a free leadership
     }
   })();
 
