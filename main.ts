@@ -15,6 +15,8 @@ import {
   tickRoute,
 } from "./infra/cron_pipeline.ts";
 import { startServer } from "./server.ts";
+import manifest from "./fresh.gen.ts";
+import freshConfig from "./fresh.config.ts";
 
 let config;
 try {
@@ -39,6 +41,7 @@ if (cronMode && typeof Deno.cron === "function") {
 }
 const tick = () => pipeline ? pipeline.tick() : Promise.reject(new Error("not started yet"));
 const server = await startServer(config, {
+  web: { manifest, config: freshConfig },
   logger,
   withWorker: config.ROLE === "all",
   hostname: config.LISTEN_HOST,

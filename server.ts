@@ -2,10 +2,9 @@ import type { Logger } from "./app/log.ts";
 import type { Config } from "./infra/config.ts";
 import { databaseUnavailableAs503 } from "./infra/postgres/unavailable.ts";
 import { createSystem, type System } from "./infra/system.ts";
-import { createApp, type WebApp } from "./infra/web/mod.ts";
-import { isHttpsRequest } from "./infra/web/client_address.ts";
-import manifest from "./manifest.gen.ts";
-import type { State } from "./utils.ts";
+import { createApp, type FreshConfig, type Manifest, type WebApp } from "./infra/web/mod.ts";
+import { isHttpsRequest } from "./utils/client_address.ts";
+import type { State } from "./utils/state.ts";
 
 /** A running web process: the system, the web app, and the HTTP server. */
 export type Server = {
@@ -28,6 +27,8 @@ export type Server = {
 export async function startServer(
   config: Config,
   options: {
+    /** The routes and islands (`fresh.gen.ts`) and `fresh.config.ts`, as main.ts imports them. */
+    web: { manifest: Manifest; config: FreshConfig };
     logger: Logger;
     withWorker?: boolean;
     hostname?: string;
@@ -44,7 +45,8 @@ export async function startServer(
     afterAppend: options.afterAppend,
   });
   const app = createApp<State>({
-    manifest,
+    manifest: options.web.manifest,
+    config: options.web.config,
     logger: { error: (msg, fields) => logger.error(msg, fields) },
     mapError: databaseUnavailableAs503,
     initialState: (_req, info) => ({ system, info }),

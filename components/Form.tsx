@@ -1,5 +1,5 @@
 import type { ComponentChildren } from "preact";
-import type { FormState } from "../utils.ts";
+import type { FormState } from "../utils/forms.ts";
 import CountedTextarea from "../islands/CountedTextarea.tsx";
 
 /**

@@ -1,5 +1,5 @@
 import { plainApiMessage } from "../components/plain_errors.ts";
-import type { ErrorPageProps } from "../infra/web/mod.ts";
+import type { ErrorPageProps } from "$fresh/server.ts";
 
 export default function ServerError({ data }: ErrorPageProps) {
   const status = data?.status ?? 500;

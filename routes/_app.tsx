@@ -1,11 +1,11 @@
-import { Assets } from "../infra/web/mod.ts";
-import type { AppProps } from "../infra/web/mod.ts";
+import type { AppProps } from "$fresh/server.ts";
+import { asset } from "$fresh/runtime.ts";
 import { Header } from "../components/Header.tsx";
 import { noticeOf } from "../components/notices.ts";
 import { pageTitle } from "../components/title.ts";
-import type { State } from "../utils.ts";
+import type { State } from "../utils/state.ts";
 
-export default function App({ Component, state, url, data }: AppProps<State>) {
+export default function App({ Component, state, url, data }: AppProps<unknown, State>) {
   const notice = noticeOf(url);
   return (
     <html lang="en">
@@ -15,7 +15,7 @@ export default function App({ Component, state, url, data }: AppProps<State>) {
         <meta name="color-scheme" content="light dark" />
         <title>{pageTitle(data)}</title>
         <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
-        <Assets />
+        <link rel="stylesheet" href={asset("/styles.css")} />
       </head>
       <body
         class="min-h-screen bg-slate-50 text-slate-900 antialiased"

@@ -1,10 +1,15 @@
+import type { FreshContext } from "$fresh/server.ts";
 import { requestContext } from "../app/context.ts";
 import { actorOf } from "../app/user_handlers.ts";
 import type { System } from "../infra/system.ts";
-import { clientAddress, isHttpsRequest } from "../infra/web/client_address.ts";
-import { csrf, getCookies, HttpError } from "../infra/web/mod.ts";
-import { type TokenBuckets, tokenBuckets } from "../infra/web/rate_limit.ts";
-import { define, POSITION_COOKIE, SECURE_SESSION_COOKIE, SESSION_COOKIE } from "../utils.ts";
+import { clientAddress, isHttpsRequest } from "../utils/client_address.ts";
+import { csrf } from "../utils/csrf.ts";
+import { getCookies } from "../utils/cookies.ts";
+import { HttpError } from "../utils/http_error.ts";
+import { type TokenBuckets, tokenBuckets } from "../utils/rate_limit.ts";
+import { POSITION_COOKIE } from "../utils/position_cookie.ts";
+import { SECURE_SESSION_COOKIE, SESSION_COOKIE } from "../utils/session.ts";
+import type { State } from "../utils/state.ts";
 
 /** Health, readiness and metrics: every role serves them, without a session. */
 const PROBES = new Set(["/health", "/ready", "/metrics"]);
@@ -19,18 +24,18 @@ const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
  * proxy) and whether the site is served over HTTPS. First, so every later
  * step (rate limit, sign-in throttle, cookies, live stream caps) uses them.
  */
-const client = define.middleware(function client(ctx) {
+function client(req: Request, ctx: FreshContext<State>) {
   const { config } = ctx.state.system;
-  ctx.state.clientAddress = clientAddress(ctx.req, ctx.state.info, config.TRUST_PROXY);
-  ctx.state.https = isHttpsRequest(ctx.req, {
+  ctx.state.clientAddress = clientAddress(req, ctx.state.info, config.TRUST_PROXY);
+  ctx.state.https = isHttpsRequest(req, {
     publicUrl: config.PUBLIC_URL,
     trustedProxies: config.TRUST_PROXY,
   });
   return ctx.next();
-});
+}
 
 /** Who is signed in: from the session cookie, checked against the session store. */
-const session = define.middleware(async function session(ctx) {
+async function session(req: Request, ctx: FreshContext<State>) {
   const { system } = ctx.state;
   // Probes answer without the database's help (they report on it).
   if (PROBES.has(ctx.url.pathname)) {
@@ -40,7 +45,7 @@ const session = define.middleware(async function session(ctx) {
     ctx.state.position = 0;
     return await ctx.next();
   }
-  const cookies = getCookies(ctx.req);
+  const cookies = getCookies(req);
   // Over HTTPS only the __Host- cookie counts (a plain-HTTP one could have been planted).
   const sessionId = (ctx.state.https ? cookies[SECURE_SESSION_COOKIE] : cookies[SESSION_COOKIE]) ??
     null;
@@ -49,7 +54,7 @@ const session = define.middleware(async function session(ctx) {
   const actor = found ? await actorOf(system.store, found) : null;
   ctx.state.sessionId = actor ? sessionId : null;
   ctx.state.actor = actor;
-  const correlationId = ctx.req.headers.get("x-correlation-id")?.slice(0, 100) ??
+  const correlationId = req.headers.get("x-correlation-id")?.slice(0, 100) ??
     crypto.randomUUID();
   ctx.state.ctx = requestContext({
     actor,
@@ -57,7 +62,7 @@ const session = define.middleware(async function session(ctx) {
     clientAddress: ctx.state.clientAddress,
   });
   return await ctx.next();
-});
+}
 
 const writeLimits = new WeakMap<System, TokenBuckets>();
 
@@ -65,8 +70,8 @@ const writeLimits = new WeakMap<System, TokenBuckets>();
  * Every write (API and pages' POSTs) counts against its client: the session
  * when signed in, else the address (RATE_LIMIT_WRITES_PER_MIN, RATE_LIMIT_BURST).
  */
-const rateLimit = define.middleware(function rateLimit(ctx) {
-  if (!WRITE_METHODS.has(ctx.req.method)) return ctx.next();
+function rateLimit(req: Request, ctx: FreshContext<State>) {
+  if (!WRITE_METHODS.has(req.method)) return ctx.next();
   const { system } = ctx.state;
   let buckets = writeLimits.get(system);
   if (!buckets) {
@@ -87,7 +92,7 @@ const rateLimit = define.middleware(function rateLimit(ctx) {
     });
   }
   return ctx.next();
-});
+}
 
 /**
  * Read-your-writes: a read waits (bounded) until the projector has applied
@@ -95,12 +100,12 @@ const rateLimit = define.middleware(function rateLimit(ctx) {
  * from `X-Min-Position` for API clients. Every response says which position
  * it reflects.
  */
-const readYourWrites = define.middleware(async function readYourWrites(ctx) {
+async function readYourWrites(req: Request, ctx: FreshContext<State>) {
   const { readStore } = ctx.state.system;
   if (PROBES.has(ctx.url.pathname)) return await ctx.next();
-  const isRead = ctx.req.method === "GET" || ctx.req.method === "HEAD";
-  const fromCookie = Number(getCookies(ctx.req)[POSITION_COOKIE] ?? 0);
-  const fromHeader = Number(ctx.req.headers.get("x-min-position") ?? 0);
+  const isRead = req.method === "GET" || req.method === "HEAD";
+  const fromCookie = Number(getCookies(req)[POSITION_COOKIE] ?? 0);
+  const fromHeader = Number(req.headers.get("x-min-position") ?? 0);
   const wanted = Math.max(
     Number.isSafeInteger(fromCookie) ? fromCookie : 0,
     Number.isSafeInteger(fromHeader) ? fromHeader : 0,
@@ -117,15 +122,15 @@ const readYourWrites = define.middleware(async function readYourWrites(ctx) {
   // The other security headers (CSP, nosniff, frames, HSTS) are set for every response by the app.
   if (!headers.has("cache-control")) headers.set("cache-control", "no-store");
   return new Response(response.body, { status: response.status, headers });
-});
+}
 
 /**
  * ROLE=command serves only writes, ROLE=query only reads and pages, so the
  * two sides scale apart behind a proxy that routes by method.
  */
-const roleGate = define.middleware(function roleGate(ctx) {
+function roleGate(req: Request, ctx: FreshContext<State>) {
   const role = ctx.state.system.config.ROLE;
-  const isRead = ctx.req.method === "GET" || ctx.req.method === "HEAD";
+  const isRead = req.method === "GET" || req.method === "HEAD";
   if (PROBES.has(ctx.url.pathname)) return ctx.next();
   if ((role === "command" && isRead) || (role === "query" && !isRead)) {
     return Promise.resolve(
@@ -138,6 +143,6 @@ const roleGate = define.middleware(function roleGate(ctx) {
     );
   }
   return ctx.next();
-});
+}
 
 export const handler = [client, roleGate, csrf(), session, rateLimit, readYourWrites];

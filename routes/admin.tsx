@@ -1,10 +1,13 @@
+import type { Handlers, PageProps } from "$fresh/server.ts";
+import { redirect } from "../utils/redirect.ts";
 import { z } from "zod";
 import { FormAlert } from "../components/Form.tsx";
 import { timeAgo } from "../components/time.ts";
 import type { ProjectionStatus, RestoreJob } from "../app/ports.ts";
 import RestoreProgress from "../islands/RestoreProgress.tsx";
 import { validate } from "../app/mediator.ts";
-import { define, formFields, type FormState, rejectForm } from "../utils.ts";
+import { formFields, type FormState, rejectForm } from "../utils/forms.ts";
+import type { State } from "../utils/state.ts";
 
 type Data = {
   title: string;
@@ -19,9 +22,9 @@ const actions = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("retry"), id: z.string().default("") }),
 ]);
 
-export const handler = define.handlers<Data>({
-  async GET(ctx) {
-    if (!ctx.state.actor) return ctx.redirect("/signin?next=/admin");
+export const handler: Handlers<Data, State> = {
+  async GET(_req, ctx) {
+    if (!ctx.state.actor) return redirect("/signin?next=/admin");
     const { mediator } = ctx.state.system;
     const status = await mediator.query({ type: "GetProjectionStatus" }, ctx.state.ctx);
     const jobId = ctx.url.searchParams.get("job");
@@ -30,15 +33,15 @@ export const handler = define.handlers<Data>({
       : null;
     return ctx.render({ title: "Admin", status, job });
   },
-  async POST(ctx) {
+  async POST(req, ctx) {
     const { mediator } = ctx.state.system;
-    const fields = await formFields(ctx.req);
+    const fields = await formFields(req);
     try {
       // An unknown intent is a 400 naming the field, like any bad input.
       const action = validate(actions, fields);
       if (action.intent === "restore") {
         const { jobId } = await mediator.send({ type: "RestoreReadDb" }, ctx.state.ctx);
-        return ctx.redirect(`/admin?job=${jobId}`, 303);
+        return redirect(`/admin?job=${jobId}`, 303);
       }
       const { applied } = await mediator.send(
         { type: "RetryDeadLetter", id: Number(action.id) },
@@ -57,7 +60,7 @@ export const handler = define.handlers<Data>({
       return ctx.render({ title: "Admin", status, job: null, form: state }, { status: code });
     }
   },
-});
+};
 
 function Stat({ label, value, hint }: { label: string; value: string | number; hint?: string }) {
   return (
@@ -69,7 +72,7 @@ function Stat({ label, value, hint }: { label: string; value: string | number; h
   );
 }
 
-export default define.page<typeof handler>(({ data }) => {
+export default function AdminPage({ data }: PageProps<Data, State>) {
   const { status, job } = data;
   return (
     <>
@@ -183,4 +186,4 @@ export default define.page<typeof handler>(({ data }) => {
       </section>
     </>
   );
-});
+}

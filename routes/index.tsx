@@ -1,8 +1,9 @@
+import type { Handlers, PageProps } from "$fresh/server.ts";
 import { z } from "zod";
 import CountedTextarea from "../islands/CountedTextarea.tsx";
 import LiveFeed from "../islands/LiveFeed.tsx";
 import type { PostPage } from "../domain/mod.ts";
-import { define } from "../utils.ts";
+import type { State } from "../utils/state.ts";
 
 /** The feed's filters, from the query string. */
 const filters = z.object({
@@ -27,8 +28,8 @@ type Data = {
   nextApi: string | null;
 };
 
-export const handler = define.handlers<Data>({
-  async GET(ctx) {
+export const handler: Handlers<Data, State> = {
+  async GET(_req, ctx) {
     const f = filters.parse(Object.fromEntries(ctx.url.searchParams));
     const page = await ctx.state.system.mediator.query({
       type: "FindAllPosts",
@@ -75,9 +76,9 @@ export const handler = define.handlers<Data>({
       nextApi,
     });
   },
-});
+};
 
-export default define.page<typeof handler>(({ data, state }) => {
+export default function IndexPage({ data, state }: PageProps<Data, State>) {
   const f = data.filters;
   const filtered = Boolean(f.author || f.tag || f.comments || f.minLikes);
   return (
@@ -183,4 +184,4 @@ export default define.page<typeof handler>(({ data, state }) => {
       />
     </>
   );
-});
+}

@@ -1,10 +1,11 @@
+import type { Handlers } from "$fresh/server.ts";
 import { z } from "zod";
 import { requestContext } from "../app/context.ts";
 import { type CommentItem, toCommentItem } from "../components/representations.ts";
 import type { System } from "../infra/system.ts";
-import { type LiveHub, liveHub, type LiveMessage } from "../infra/web/live_hub.ts";
-import { HttpError } from "../infra/web/mod.ts";
-import { define } from "../utils.ts";
+import { type LiveHub, liveHub, type LiveMessage } from "../infra/live_hub.ts";
+import { HttpError } from "../utils/http_error.ts";
+import type { State } from "../utils/state.ts";
 
 /**
  * Live update payload of a post page: its whole state, so an edit
@@ -91,8 +92,8 @@ function hubOf(system: System): LiveHub {
  * most LIVE_STREAMS_PER_CLIENT streams per address (429), LIVE_STREAMS_MAX
  * per process (503).
  */
-export const handler = define.handlers({
-  GET(ctx) {
+export const handler: Handlers<unknown, State> = {
+  GET(req, ctx) {
     const parsed = query.safeParse(Object.fromEntries(ctx.url.searchParams));
     if (!parsed.success) {
       return new Response("expected ?post=<uuid> or ?feed=1", { status: 400 });
@@ -127,7 +128,7 @@ export const handler = define.handlers({
     send("retry: 2000\n\n");
     const keepalive = setInterval(() => send(": keepalive\n\n"), KEEPALIVE_MS);
     // A client resuming at the current position already has this state: no refresh.
-    const resumedAt = lastEventId(ctx.req);
+    const resumedAt = lastEventId(req);
     let first = true;
     const joined = hubOf(system).join({
       topic,
@@ -153,7 +154,7 @@ export const handler = define.handlers({
       },
     });
   },
-});
+};
 
 function refusal(reason: string): HttpError {
   return reason === "client_limit"

@@ -1,16 +1,17 @@
-import { mayReadDetails } from "../infra/web/probe_access.ts";
-import { HttpError } from "../infra/web/mod.ts";
-import { define } from "../utils.ts";
+import type { Handlers } from "$fresh/server.ts";
+import { mayReadDetails } from "../utils/probe_access.ts";
+import { HttpError } from "../utils/http_error.ts";
+import type { State } from "../utils/state.ts";
 
 /**
  * Prometheus text format: commands, latency, events, relay and projection
  * lag, restores. Only from loopback or with `Authorization: Bearer <METRICS_TOKEN>`.
  */
-export const handler = define.handlers({
-  async GET(ctx) {
+export const handler: Handlers<unknown, State> = {
+  async GET(req, ctx) {
     const { system } = ctx.state;
     const address = ctx.state.clientAddress;
-    if (!mayReadDetails(ctx.req, { address, token: system.config.METRICS_TOKEN })) {
+    if (!mayReadDetails(req, { address, token: system.config.METRICS_TOKEN })) {
       throw new HttpError(403, "metrics are served to loopback or with METRICS_TOKEN", {
         code: "forbidden",
       });
@@ -37,4 +38,4 @@ export const handler = define.handlers({
       headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
     });
   },
-});
+};

@@ -1,5 +1,6 @@
-import { mayReadDetails } from "../infra/web/probe_access.ts";
-import { define } from "../utils.ts";
+import type { Handlers } from "$fresh/server.ts";
+import { mayReadDetails } from "../utils/probe_access.ts";
+import type { State } from "../utils/state.ts";
 
 /** How long one dependency may take to answer before it counts as down. */
 const TIMEOUT_MS = 2000;
@@ -24,8 +25,8 @@ async function check(name: string, probe: () => Promise<unknown>): Promise<[stri
  * answer. Which check failed, and why, only for loopback or METRICS_TOKEN:
  * others get the status alone.
  */
-export const handler = define.handlers({
-  async GET(ctx) {
+export const handler: Handlers<unknown, State> = {
+  async GET(req, ctx) {
     const { system } = ctx.state;
     const checks = Object.fromEntries(
       await Promise.all([
@@ -35,7 +36,7 @@ export const handler = define.handlers({
       ]),
     );
     const ready = Object.values(checks).every((v) => v === "ok");
-    const details = mayReadDetails(ctx.req, {
+    const details = mayReadDetails(req, {
       address: ctx.state.clientAddress,
       token: system.config.METRICS_TOKEN,
     });
@@ -44,4 +45,4 @@ export const handler = define.handlers({
       status: ready ? 200 : 503,
     });
   },
-});
+};

@@ -1,13 +1,17 @@
+import type { FreshContext, Handlers, PageProps } from "$fresh/server.ts";
+import { redirect } from "../utils/redirect.ts";
 import { z } from "zod";
 import { Button, Card, Field, FormAlert } from "../components/Form.tsx";
-import { safeRedirectPath } from "../infra/web/client_address.ts";
-import { type Context } from "../infra/web/mod.ts";
-import { define, type FormState, parseForm, rejectForm, signIn, type State } from "../utils.ts";
+import { safeRedirectPath } from "../utils/client_address.ts";
+
+import { type FormState, parseForm, rejectForm } from "../utils/forms.ts";
+import { signIn } from "../utils/session.ts";
+import type { State } from "../utils/state.ts";
 
 const form = z.object({ username: z.string().default(""), password: z.string().default("") });
 
 /** Only same-origin paths are followed after sign-in (no open redirect). */
-function safeNext(ctx: Context<State>): string {
+function safeNext(ctx: FreshContext<State>): string {
   return safeRedirectPath(ctx.url.searchParams.get("next"), ctx.url.origin);
 }
 
@@ -22,18 +26,20 @@ function reasonFor(next: string): string | null {
   return "Please sign in to continue.";
 }
 
-export const handler = define.handlers<FormState & { next: string; title: string }>({
-  GET(ctx) {
+type Data = FormState & { next: string; title: string };
+
+export const handler: Handlers<Data, State> = {
+  GET(_req, ctx) {
     const next = safeNext(ctx);
-    if (ctx.state.actor) return ctx.redirect(next);
+    if (ctx.state.actor) return redirect(next);
     return ctx.render({ title: "Sign in", values: { username: "" }, next });
   },
-  async POST(ctx) {
+  async POST(req, ctx) {
     const next = safeNext(ctx);
-    const values = await parseForm(ctx.req, form);
+    const values = await parseForm(req, form);
     try {
       const { cookie } = await signIn(ctx, values);
-      const response = ctx.redirect(next, 303);
+      const response = redirect(next, 303);
       response.headers.append("set-cookie", cookie);
       return response;
     } catch (error) {
@@ -41,39 +47,41 @@ export const handler = define.handlers<FormState & { next: string; title: string
       return ctx.render({ ...state, next, title: "Sign in" }, { status, headers });
     }
   },
-});
+};
 
-export default define.page<typeof handler>(({ data }) => (
-  <div class="mx-auto max-w-sm">
-    <h1 class="mb-6 text-2xl font-bold">Sign in</h1>
-    {reasonFor(data.next) && (
-      <p
-        class="mb-4 rounded-md border border-indigo-200 bg-indigo-50 px-3 py-2 text-sm text-indigo-900"
-        data-signin-reason
-      >
-        {reasonFor(data.next)}
+export default function SigninPage({ data }: PageProps<Data, State>) {
+  return (
+    <div class="mx-auto max-w-sm">
+      <h1 class="mb-6 text-2xl font-bold">Sign in</h1>
+      {reasonFor(data.next) && (
+        <p
+          class="mb-4 rounded-md border border-indigo-200 bg-indigo-50 px-3 py-2 text-sm text-indigo-900"
+          data-signin-reason
+        >
+          {reasonFor(data.next)}
+        </p>
+      )}
+      <Card>
+        <form
+          method="post"
+          action={`/signin${data.next === "/" ? "" : `?next=${encodeURIComponent(data.next)}`}`}
+        >
+          <FormAlert state={data} />
+          <Field name="username" label="Username" state={data} autocomplete="username" />
+          <Field
+            name="password"
+            label="Password"
+            type="password"
+            state={data}
+            autocomplete="current-password"
+          />
+          <Button>Sign in</Button>
+        </form>
+      </Card>
+      <p class="mt-4 text-center text-sm text-slate-600">
+        New here?{" "}
+        <a href="/signup" class="font-medium text-indigo-700 underline">Create an account</a>
       </p>
-    )}
-    <Card>
-      <form
-        method="post"
-        action={`/signin${data.next === "/" ? "" : `?next=${encodeURIComponent(data.next)}`}`}
-      >
-        <FormAlert state={data} />
-        <Field name="username" label="Username" state={data} autocomplete="username" />
-        <Field
-          name="password"
-          label="Password"
-          type="password"
-          state={data}
-          autocomplete="current-password"
-        />
-        <Button>Sign in</Button>
-      </form>
-    </Card>
-    <p class="mt-4 text-center text-sm text-slate-600">
-      New here?{" "}
-      <a href="/signup" class="font-medium text-indigo-700 underline">Create an account</a>
-    </p>
-  </div>
-));
+    </div>
+  );
+}

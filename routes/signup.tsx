@@ -1,20 +1,25 @@
+import type { Handlers, PageProps } from "$fresh/server.ts";
+import { redirect } from "../utils/redirect.ts";
 import { z } from "zod";
 import { requestContext } from "../app/context.ts";
 import { Button, Card, Field, FormAlert } from "../components/Form.tsx";
-import { define, type FormState, parseForm, rejectForm, seeOther, signIn } from "../utils.ts";
+import { type FormState, parseForm, rejectForm } from "../utils/forms.ts";
+import { seeOther } from "../utils/position_cookie.ts";
+import { signIn } from "../utils/session.ts";
+import type { State } from "../utils/state.ts";
 
 const form = z.object({ username: z.string().default(""), password: z.string().default("") });
 
 type Data = FormState & { title: string };
 const title = "Create your account";
 
-export const handler = define.handlers<Data>({
-  GET(ctx) {
-    if (ctx.state.actor) return ctx.redirect("/");
+export const handler: Handlers<Data, State> = {
+  GET(_req, ctx) {
+    if (ctx.state.actor) return redirect("/");
     return ctx.render({ title, values: { username: "" } });
   },
-  async POST(ctx) {
-    const values = await parseForm(ctx.req, form);
+  async POST(req, ctx) {
+    const values = await parseForm(req, form);
     const { system } = ctx.state;
     try {
       const { position } = await system.mediator.send(
@@ -23,7 +28,7 @@ export const handler = define.handlers<Data>({
       );
       const { cookie } = await signIn(ctx, values);
       // Read-your-writes: the new user's own page exists as soon as they land.
-      const response = seeOther(ctx, "/", position);
+      const response = seeOther("/", { position, https: ctx.state.https });
       response.headers.append("set-cookie", cookie);
       return response;
     } catch (error) {
@@ -31,33 +36,35 @@ export const handler = define.handlers<Data>({
       return ctx.render({ ...state, title }, { status });
     }
   },
-});
+};
 
-export default define.page<typeof handler>(({ data }) => (
-  <div class="mx-auto max-w-sm">
-    <h1 class="mb-6 text-2xl font-bold">Create your account</h1>
-    <Card>
-      <form method="post" action="/signup">
-        <FormAlert state={data} />
-        <Field
-          name="username"
-          label="Username"
-          state={data}
-          autocomplete="username"
-          maxLength={30}
-        />
-        <Field
-          name="password"
-          label="Password (8 characters or more)"
-          type="password"
-          state={data}
-          autocomplete="new-password"
-        />
-        <Button>Sign up</Button>
-      </form>
-    </Card>
-    <p class="mt-4 text-center text-sm text-slate-600">
-      Have an account? <a href="/signin" class="font-medium text-indigo-700 underline">Sign in</a>
-    </p>
-  </div>
-));
+export default function SignupPage({ data }: PageProps<Data, State>) {
+  return (
+    <div class="mx-auto max-w-sm">
+      <h1 class="mb-6 text-2xl font-bold">Create your account</h1>
+      <Card>
+        <form method="post" action="/signup">
+          <FormAlert state={data} />
+          <Field
+            name="username"
+            label="Username"
+            state={data}
+            autocomplete="username"
+            maxLength={30}
+          />
+          <Field
+            name="password"
+            label="Password (8 characters or more)"
+            type="password"
+            state={data}
+            autocomplete="new-password"
+          />
+          <Button>Sign up</Button>
+        </form>
+      </Card>
+      <p class="mt-4 text-center text-sm text-slate-600">
+        Have an account? <a href="/signin" class="font-medium text-indigo-700 underline">Sign in</a>
+      </p>
+    </div>
+  );
+}

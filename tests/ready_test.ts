@@ -8,6 +8,7 @@ import { silentLogger } from "../app/log.ts";
 import { loadConfig } from "../infra/config.ts";
 import { tempDatabase } from "../infra/postgres/test_utils.ts";
 import { startServer } from "../server.ts";
+import { WEB } from "./test_server.ts";
 
 /** A loopback TCP proxy to 127.0.0.1:5432 that can drop every connection and refuse new ones. */
 function cuttableProxy() {
@@ -86,7 +87,7 @@ Deno.test("Readiness - /ready turns unready when the database goes away and read
   url.port = String(proxy.port);
   const server = await startServer(
     loadConfig({ DATABASE_URL: url.toString(), PORT: "0", LOG_LEVEL: "error" }),
-    { logger: silentLogger, withWorker: false, hostname: "127.0.0.1" },
+    { web: WEB, logger: silentLogger, withWorker: false, hostname: "127.0.0.1" },
   );
   try {
     const up = await ready(server.url);
@@ -116,7 +117,7 @@ Deno.test("Metrics - /metrics speaks Prometheus text with command counts and lat
   await using db = await tempDatabase("agora_metrics");
   const server = await startServer(
     loadConfig({ DATABASE_URL: db.url, PORT: "0", LOG_LEVEL: "error" }),
-    { logger: silentLogger, withWorker: false, hostname: "127.0.0.1" },
+    { web: WEB, logger: silentLogger, withWorker: false, hostname: "127.0.0.1" },
   );
   try {
     const signup = await fetch(`${server.url}/api/v1/users`, {

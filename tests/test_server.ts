@@ -7,6 +7,11 @@ import { loadConfig } from "../infra/config.ts";
 import { tempDatabase } from "../infra/postgres/test_utils.ts";
 import { runAdmin } from "../scripts/admin.ts";
 import { startServer } from "../server.ts";
+import manifest from "../fresh.gen.ts";
+import freshConfig from "../fresh.config.ts";
+
+/** The app's routes, islands and Fresh configuration, as main.ts passes them. */
+export const WEB = { manifest, config: freshConfig };
 
 /**
  * Starts a test server; dispose it to stop everything and drop the database.
@@ -31,7 +36,11 @@ export async function testServer(options: { env?: Record<string, string> } = {})
     LOG_LEVEL: "error",
     ...options.env,
   });
-  const server = await startServer(config, { logger: silentLogger, withWorker: true });
+  const server = await startServer(config, {
+    web: WEB,
+    logger: silentLogger,
+    withWorker: true,
+  });
   return {
     ...server,
     db,

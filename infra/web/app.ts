@@ -8,19 +8,21 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { NONCE, secureHeaders } from "hono/secure-headers";
-import type { AssetUrls } from "./Assets.tsx";
-import { type Context, type DefaultState, redirect, type RenderInit } from "./context.ts";
+import { type DefaultState, type FreshContext, type RenderOptions } from "./context.ts";
+import { announceConfig, type FreshConfig, isDevServer, resolveConfig } from "./config.ts";
 import { errorHandler, type ErrorLogger, type OnError } from "./error_handler.ts";
-import { type Middleware, runChain, runHandler } from "./handlers.ts";
+import { type MiddlewareHandler, runChain, runHandler } from "./handlers.ts";
 import { errorBody, HttpError } from "./http_error.ts";
 import { type Manifest, type RouteEntry, routeTable } from "./manifest.ts";
-import { type PageParts, renderPage } from "./render.tsx";
+import { type PageParts, type RenderAssets, renderPage } from "./render.tsx";
 import { honoPaths } from "./route_pattern.ts";
 import { staticFiles } from "./static_files.ts";
 
 /** Options of {@link createApp}. */
 export type AppOptions<State> = {
   manifest: Manifest;
+  /** `fresh.config.ts`'s default export: static folder, build folder, plugins. */
+  config?: FreshConfig;
   /** Called for errors on pages (not on `api/` paths), before the error pages. */
   onError?: OnError<State>;
   /** Defaults to `console.error`. Only 5xx are logged. */
@@ -30,12 +32,8 @@ export type AppOptions<State> = {
    * that is down into a 503), so infrastructure errors map to HTTP in one place.
    */
   mapError?: (error: unknown) => unknown;
-  /** Served as they are at their path, with a short cache; default `static/` beside the manifest. */
-  staticDir?: URL;
-  /** Output of `deno task build`; default `_build/` beside the manifest. */
-  buildDir?: URL;
-  /** Overrides the built assets' URLs (tests). Default: read `assets.json` in `buildDir`. */
-  assets?: AssetUrls;
+  /** Overrides the built assets (tests). Default: read `assets.json` in the build folder. */
+  assets?: RenderAssets;
   /** Paths below this prefix answer errors in JSON. Default `"/api"`. */
   apiPrefix?: string;
   /** The state each request starts with (e.g. the app's services); middlewares add to it. */
@@ -58,18 +56,23 @@ const HSTS = "max-age=31536000; includeSubDomains";
 export const STATIC_CACHE = "public, max-age=300, must-revalidate";
 /** The `Cache-Control` of hashed build output: the name changes when the content does. */
 export const BUILD_CACHE = "public, max-age=31536000, immutable";
+/** Where the build's hashed files are served. */
+const BUILD_PREFIX = "/_build/static";
 
 /** Where one request goes once Hono has matched it (or not). */
 type Target<State> = {
-  route: string | null;
+  route: string;
   params: Record<string, string>;
-  chain: readonly Middleware<State>[];
+  chain: readonly MiddlewareHandler<State>[];
   /** The page `ctx.render` renders; absent for handler-only (e.g. `api/`) routes. */
   parts?: PageParts;
   /** The status `ctx.render` defaults to (404 on the not-found page). */
   status?: number;
-  last: (ctx: Context<State>) => Promise<Response>;
+  last: (req: Request, ctx: FreshContext<State>) => Promise<Response>;
 };
+
+/** A connection address for requests that came without one (tests). */
+const NO_ADDR: Deno.NetAddr = { transport: "tcp", hostname: "0.0.0.0", port: 0 };
 
 /**
  * The web app of a manifest. Module exports are checked here, once; a bad
@@ -77,21 +80,32 @@ type Target<State> = {
  *
  * @example
  * ```ts
- * import manifest from "./manifest.gen.ts";
- * const app = createApp<State>({ manifest, logger, onError: rerenderForms });
+ * import manifest from "./fresh.gen.ts";
+ * import config from "./fresh.config.ts";
+ * const app = createApp<State>({ manifest, config, logger });
  * Deno.serve(app.fetch);
  * ```
  */
 export function createApp<State = DefaultState>(options: AppOptions<State>): WebApp {
   const { manifest } = options;
+  const config = resolveConfig(options.config ?? {}, new URL("./", manifest.baseUrl), {
+    dev: isDevServer(),
+  });
   const apiPrefix = options.apiPrefix ?? "/api";
-  const buildDir = options.buildDir ?? new URL("./_build/", manifest.baseUrl);
+  const buildDir = config.build.outDir;
   const table = routeTable<State>(manifest);
   // Read asynchronously (no synchronous file-system work at start); requests wait for it.
-  let assets: AssetUrls = options.assets ?? {};
-  const ready = (options.assets ? Promise.resolve(assets) : readAssets(buildDir)).then((read) => {
-    assets = read;
-    if (table.islands.size > 0 && !assets.islands) {
+  // Under dev.ts the build changes while the server runs: read again for every page.
+  let assets: RenderAssets = options.assets ?? { files: {} };
+  const readCurrent = async () => {
+    assets = await readAssets(buildDir);
+    return assets;
+  };
+  const ready = Promise.all([
+    options.assets ? assets : readCurrent(),
+    announceConfig(config),
+  ]).then(([read]) => {
+    if (table.islands.size > 0 && !read.islands) {
       console.warn(
         "web: the manifest has islands but no islands bundle exists; run deno task build",
       );
@@ -99,13 +113,11 @@ export function createApp<State = DefaultState>(options: AppOptions<State>): Web
   });
   const files = [
     staticFiles(new URL("./static/", buildDir), {
-      prefix: "/_build/static",
+      prefix: BUILD_PREFIX,
       cacheControl: BUILD_CACHE,
+      relist: config.dev,
     }),
-    staticFiles(options.staticDir ?? new URL("./static/", manifest.baseUrl), {
-      prefix: "/",
-      cacheControl: STATIC_CACHE,
-    }),
+    staticFiles(config.staticDir, { prefix: "/", cacheControl: STATIC_CACHE }),
   ];
   const isApi = (url: URL) =>
     url.pathname === apiPrefix || url.pathname.startsWith(apiPrefix + "/");
@@ -114,33 +126,24 @@ export function createApp<State = DefaultState>(options: AppOptions<State>): Web
   const notFoundPage = partsOf(table.notFound, table.rootLayouts);
   const errorPage = partsOf(table.error, table.rootLayouts);
 
-  const render = (
-    ctx: Context<State>,
-    page: { parts: PageParts; data: unknown; init?: RenderInit },
-  ) =>
-    renderPage(page.parts, {
-      props: {
-        data: page.data,
-        url: ctx.url,
-        params: ctx.params,
-        route: ctx.route,
-        state: ctx.state,
-      },
+  const render = async (
+    req: Request,
+    ctx: FreshContext<State>,
+    page: { parts: PageParts; data: unknown; init?: RenderOptions; error?: unknown },
+    nonce?: string,
+  ) => {
+    const current = config.dev && !options.assets ? await readCurrent() : assets;
+    return await renderPage(page.parts, {
+      req,
+      ctx: { ...ctx, data: page.data, error: page.error },
       init: page.init,
-      assets: { ...assets, nonce: ctx.nonce },
+      assets: current,
       islands: table.islands,
+      nonce,
     });
+  };
 
-  const answerError = errorHandler<State>({
-    logger: options.logger ?? { error: (message, fields) => console.error(message, fields) },
-    onError: options.onError,
-    mapError: options.mapError,
-    isApi,
-    errorPage(ctx, { data, headers }) {
-      const parts = data.status === 404 ? notFoundPage : errorPage;
-      return parts && render(ctx, { parts, data, init: { status: data.status, headers } });
-    },
-  });
+  const notFoundData = () => ({ status: 404, ...errorBody(new HttpError(404)) });
 
   async function serve(
     req: Request,
@@ -148,31 +151,53 @@ export function createApp<State = DefaultState>(options: AppOptions<State>): Web
     request: { info?: Deno.ServeHandlerInfo; nonce?: string },
   ): Promise<Response> {
     const url = new URL(req.url);
-    const ctx: Context<State> = {
-      req,
+    const { nonce } = request;
+    const ctx: FreshContext<State> = {
       url,
-      params: target.params,
+      basePath: "",
       route: target.route,
+      params: target.params,
+      remoteAddr: (request.info?.remoteAddr as Deno.NetAddr | undefined) ?? NO_ADDR,
+      isPartial: false,
+      config,
       // filled in by middlewares; the app's State type says what they add
       state: (options.initialState?.(req, request.info) ?? {}) as State,
-      nonce: request.nonce,
+      data: undefined,
+      Component: () => null,
       render(data, init) {
         if (!target.parts) throw new Error(`${url.pathname}: this route has no page to render`);
         const status = init?.status ?? target.status;
-        const parts = target.parts;
-        return Promise.resolve(render(ctx, { parts, data, init: { ...init, status } }));
+        return render(req, ctx, { parts: target.parts, data, init: { ...init, status } }, nonce);
       },
-      redirect,
+      renderNotFound(data) {
+        if (!notFoundPage || isApi(url)) return Promise.reject(new HttpError(404));
+        return render(req, ctx, {
+          parts: notFoundPage,
+          data: data ?? notFoundData(),
+          init: { status: 404 },
+        }, nonce);
+      },
       next: () => Promise.reject(new Error("ctx.next() is only for middlewares")),
     };
+    const answerError = errorHandler<State>({
+      logger: options.logger ?? { error: (message, fields) => console.error(message, fields) },
+      onError: options.onError,
+      mapError: options.mapError,
+      isApi,
+      errorPage(ctx, { data, headers, error }) {
+        const parts = data.status === 404 ? notFoundPage : errorPage;
+        return parts &&
+          render(req, ctx, { parts, data, error, init: { status: data.status, headers } }, nonce);
+      },
+    });
     // The route's errors are answered inside the chain, so middlewares see
     // (and may add headers to) error pages like any response; a middleware's
     // own error is answered outside it.
-    const last = () => target.last(ctx).catch((error) => answerError(error, ctx));
+    const last = () => target.last(req, ctx).catch((error) => answerError(error, req, ctx));
     try {
-      return await runChain(ctx, { chain: target.chain, last });
+      return await runChain(req, ctx, { chain: target.chain, last });
     } catch (error) {
-      return await answerError(error, ctx);
+      return await answerError(error, req, ctx);
     }
   }
 
@@ -180,21 +205,17 @@ export function createApp<State = DefaultState>(options: AppOptions<State>): Web
     route: route.pattern,
     chain: route.middlewares,
     parts: partsOf(route.page, route.layouts),
-    last: (ctx) => runHandler({ handler: route.handler, hasPage: !!route.page }, ctx),
+    last: (req, ctx) => runHandler({ handler: route.handler, hasPage: !!route.page }, req, ctx),
   });
 
   const notFound: Target<State> = {
-    route: null,
+    route: "",
     params: {},
     chain: table.rootMiddlewares,
     parts: notFoundPage,
     status: 404,
-    last(ctx) {
-      // Rendered here rather than thrown, so the root middlewares wrap it like any page.
-      if (!notFoundPage || isApi(ctx.url)) return Promise.reject(new HttpError(404));
-      const data = { status: 404, ...errorBody(new HttpError(404)) };
-      return Promise.resolve(render(ctx, { parts: notFoundPage, data, init: { status: 404 } }));
-    },
+    // Rendered here rather than thrown, so the root middlewares wrap it like any page.
+    last: async (_req, ctx) => await ctx.renderNotFound(),
   };
 
   type Env = {
@@ -283,15 +304,47 @@ function paramsOf<State>(route: RouteEntry<State>, params: Record<string, string
     : params;
 }
 
-async function readAssets(buildDir: URL): Promise<AssetUrls> {
+async function readAssets(buildDir: URL): Promise<RenderAssets> {
   let text: string;
   try {
     text = await Deno.readTextFile(new URL("./assets.json", buildDir));
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return {};
+    if (error instanceof Deno.errors.NotFound) return { files: {} };
     throw error;
   }
-  const names = JSON.parse(text) as { styles?: string | null; islands?: string | null };
-  const url = (name?: string | null) => name ? `/_build/static/${name}` : undefined;
-  return { styles: url(names.styles), islands: url(names.islands) };
+  const names = JSON.parse(text) as { islands?: string | null; files?: Record<string, string> };
+  const files = Object.fromEntries(
+    Object.entries(names.files ?? {}).map(([path, name]) => [path, `${BUILD_PREFIX}/${name}`]),
+  );
+  return { files, islands: names.islands ? `${BUILD_PREFIX}/${names.islands}` : undefined };
+}
+
+/**
+ * Fresh 1.7's `createHandler`: the app of `manifest` and `config` as a
+ * `Deno.serve` handler.
+ *
+ * @example
+ * ```ts
+ * Deno.serve(await createHandler(manifest, config));
+ * ```
+ */
+export function createHandler(
+  manifest: Manifest,
+  config: FreshConfig = {},
+): Promise<(req: Request, info?: Deno.ServeHandlerInfo) => Promise<Response>> {
+  const app = createApp({ manifest, config });
+  return Promise.resolve((req, info) => app.fetch(req, info));
+}
+
+/**
+ * Fresh 1.7's `start`: serves the app on `config.server` (port 8000 by default).
+ *
+ * @example
+ * ```ts
+ * await start(manifest, config);
+ * ```
+ */
+export async function start(manifest: Manifest, config: FreshConfig = {}): Promise<void> {
+  const handler = await createHandler(manifest, config);
+  await Deno.serve({ port: 8000, ...config.server }, handler).finished;
 }

@@ -82,6 +82,34 @@ Deno.test("Layouts - nest outermost first inside _app, groups included", async (
   assert.ok(!(await fetchText(app, request("/about"))).body.includes(`data-layout="marketing"`));
 });
 
+Deno.test("Render - ctx.renderNotFound renders _404 with status 404 inside _app", async () => {
+  const { res, body } = await fetchText(fixtureApp(), request("/posts/gone"));
+  assert.equal(res.status, 404);
+  assertIncludes(body, `data-app="shell"`);
+  assertIncludes(body, `data-page="404"`);
+});
+
+Deno.test("Render - an async route component loads its own data, or answers renderNotFound", async () => {
+  const app = fixtureApp();
+  const found = await fetchText(app, request("/users/ada"));
+  assert.equal(found.res.status, 200);
+  assertIncludes(found.body, `<p data-page="user" data-method="GET">user ada, trail=root</p>`);
+  assertIncludes(found.body, `data-layout="root"`);
+  const missing = await fetchText(app, request("/users/nobody"));
+  assert.equal(missing.res.status, 404);
+  assertIncludes(missing.body, `data-page="404"`);
+});
+
+Deno.test("Render - <Head> children go into <head>; a <title> there replaces _app's", async () => {
+  const { body } = await fetchText(fixtureApp(), request("/about"));
+  const head = body.slice(0, body.indexOf("</head>"));
+  assertIncludes(head, "<title>About the fixture</title>");
+  assertIncludes(head, `<meta name="description" content="what this is"/>`);
+  assert.ok(!head.includes("<title>fixture</title>"), head);
+  const home = await fetchText(fixtureApp(), request("/"));
+  assertIncludes(home.body, "<title>fixture</title>");
+});
+
 Deno.test("Render - a handler renders its page with data, status and headers", async () => {
   const { res, body } = await fetchText(fixtureApp(), request("/posts/draft"));
   assert.deepEqual(res.status, 202);
@@ -229,15 +257,10 @@ Deno.test("Errors - onError lets a form page render itself again with the field 
 Deno.test("Errors - with no _404/_500 pages, errors answer in plain text", async () => {
   const manifest: Manifest = {
     baseUrl: import.meta.url,
-    routes: [{
-      file: "boom.ts",
-      kind: "route",
-      pattern: "/boom",
-      module: { handler: () => Promise.reject(new Error("x")) },
-    }],
-    islands: [],
+    routes: { "./routes/boom.ts": { handler: () => Promise.reject(new Error("x")) } },
+    islands: {},
   };
-  const app = createApp({ manifest, logger: { error() {} }, assets: {} });
+  const app = createApp({ manifest, logger: { error() {} }, assets: { files: {} } });
   const missing = await fetchText(app, request("/nope"));
   assert.deepEqual([missing.res.status, missing.body], [404, "404 This page does not exist."]);
   const boom = await fetchText(app, request("/boom"));
@@ -290,12 +313,12 @@ Deno.test("Static - files in static/ are served with a short cache and revalidat
 Deno.test("Manifest - a module with an unreadable export is refused at start, naming the file", () => {
   const bad = (module: Record<string, unknown>): Manifest => ({
     baseUrl: import.meta.url,
-    routes: [{ file: "posts/[id].tsx", kind: "route", pattern: "/posts/:id", module }],
-    islands: [],
+    routes: { "./routes/posts/[id].tsx": module },
+    islands: {},
   });
   const start = (manifest: Manifest) => {
     try {
-      createApp({ manifest, assets: {} });
+      createApp({ manifest, assets: { files: {} } });
       return "started";
     } catch (error) {
       return String(error);
@@ -306,11 +329,8 @@ Deno.test("Manifest - a module with an unreadable export is refused at start, na
   assertIncludes(start(bad({ default: "not a component" })), "default export must be a component");
   const twice: Manifest = {
     baseUrl: import.meta.url,
-    routes: [
-      { file: "a.tsx", kind: "route", pattern: "/a", module: {} },
-      { file: "(g)/a.tsx", kind: "route", pattern: "/a", module: {} },
-    ],
-    islands: [],
+    routes: { "./routes/a.tsx": {}, "./routes/(g)/a.tsx": {} },
+    islands: {},
   };
   assertIncludes(start(twice), "both serve /a");
 });

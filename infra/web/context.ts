@@ -1,61 +1,59 @@
 /**
- * The per-request context that handlers and middlewares receive, as in
- * Fresh: the request, its URL and parameters, the state middlewares fill in,
- * and `render`, `redirect`, `next`.
+ * The per-request context handlers, middlewares and async route components
+ * receive, shaped as Fresh 1.7's `FreshContext`: the URL and parameters,
+ * the state middlewares fill in, and `render`, `renderNotFound`, `next`.
+ * The request itself is the handler's first argument.
  *
  * @module
  */
+import type { ComponentType } from "preact";
+import type { ResolvedFreshConfig } from "./config.ts";
 
 /** State middlewares fill in when the app declares none. */
 export type DefaultState = Record<string, unknown>;
 
-/** Status and extra headers for a rendered page. */
-export type RenderInit = {
-  /** Defaults to 200. */
-  status?: number;
-  headers?: HeadersInit;
-};
-
-/** Redirect statuses; 303 ("see other") is the one to answer a form POST with. */
-export type RedirectStatus = 301 | 302 | 303 | 307 | 308;
+/** Status and headers of a rendered page (Fresh's `RenderOptions`). */
+export interface RenderOptions extends ResponseInit {}
 
 /**
- * What a handler or middleware gets for one request.
+ * What a handler or middleware gets for one request, besides the request.
  *
  * @example
  * ```ts
- * const handler = {
- *   async GET(ctx: Context<{ user: User | null }, Post>) {
+ * export const handler: Handlers<Post, State> = {
+ *   async GET(_req, ctx) {
  *     const post = await loadPost(ctx.params.id);
+ *     if (!post) return ctx.renderNotFound();
  *     return ctx.render(post, { headers: { "cache-control": "no-store" } });
  *   },
  * };
  * ```
  */
-export interface Context<State = DefaultState, Data = unknown> {
-  readonly req: Request;
+export interface FreshContext<State = DefaultState, Data = unknown, NotFoundData = Data> {
   readonly url: URL;
-  /** This response's CSP nonce: every `<script>` the page renders carries it. */
-  readonly nonce?: string;
+  /** Always `""`: the app is served from the root. */
+  readonly basePath: string;
+  /** The matched pattern, e.g. `"/posts/:id"`; `""` when nothing matched (404). */
+  readonly route: string;
   /** Decoded path parameters, e.g. `{ id: "42" }` for `/posts/:id`. */
-  readonly params: Readonly<Record<string, string>>;
-  /** The matched pattern, e.g. `"/posts/:id"`; `null` when nothing matched (404). */
-  readonly route: string | null;
+  readonly params: Record<string, string>;
+  /** The peer of the connection (`0.0.0.0:0` when the server gave none, e.g. in tests). */
+  readonly remoteAddr: Deno.NetAddr;
+  /** Whether the browser asked for partials only (`f-client-nav`); never, here. */
+  readonly isPartial: boolean;
+  readonly config: ResolvedFreshConfig;
   /** Filled in by middlewares (e.g. the signed-in user); one object per request. */
   state: State;
-  /** Renders the route's page with `data`, wrapped by its layouts and `_app`. */
-  render(data?: Data, init?: RenderInit): Promise<Response>;
-  /** A redirect; 303 by default so a POST is followed by a GET. */
-  redirect(location: string, status?: RedirectStatus): Response;
+  /** The data of the page being rendered (set for pages, layouts and `_app`). */
+  data: Data;
+  /** On `_500`: the error that was thrown. */
+  error?: unknown;
+  /** In a layout or `_app`: the content it wraps. */
+  Component: ComponentType;
+  /** Renders the route's page with `data`, inside its layouts and `_app`. */
+  render(data?: Data, options?: RenderOptions): Response | Promise<Response>;
+  /** Renders `_404` (status 404) inside the root layouts and `_app`. */
+  renderNotFound(data?: NotFoundData): Response | Promise<Response>;
   /** In a middleware: runs the next middleware, or the route itself. */
   next(): Promise<Response>;
-}
-
-/**
- * A redirect response. A location starting with several slashes would be
- * read by browsers as another host (`//evil.example`), so it is cut to one.
- */
-export function redirect(location: string, status: RedirectStatus = 303): Response {
-  const safe = location.replace(/^[/\\]{2,}/, "/");
-  return new Response(null, { status, headers: { location: safe } });
 }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Context } from "./context.ts";
+import type { FreshContext } from "./context.ts";
 import { errorBody, errorHeaders, errorStatus } from "./http_error.ts";
 import type { ErrorPageData } from "./render.tsx";
 
@@ -21,8 +21,8 @@ export type ErrorLogger = {
  *
  * @example
  * ```ts
- * const onError: OnError<State> = (error, ctx) => {
- *   if (error instanceof ValidationFailed && ctx.req.method === "POST") {
+ * const onError: OnError<State> = (error, req, ctx) => {
+ *   if (error instanceof ValidationFailed && req.method === "POST") {
  *     return ctx.render({ errors: error.fields }, { status: 400 });
  *   }
  * };
@@ -30,11 +30,16 @@ export type ErrorLogger = {
  */
 export type OnError<State> = (
   error: unknown,
-  ctx: Context<State>,
+  req: Request,
+  ctx: FreshContext<State>,
 ) => Response | undefined | Promise<Response | undefined>;
 
 /** Answers any thrown value for the request of `ctx`. */
-export type ErrorHandler<State> = (error: unknown, ctx: Context<State>) => Promise<Response>;
+export type ErrorHandler<State> = (
+  error: unknown,
+  req: Request,
+  ctx: FreshContext<State>,
+) => Promise<Response>;
 
 /** Builds the app's error handler; `errorPage` renders `_404`/`_500` (`undefined` when absent). */
 export function errorHandler<State>(options: {
@@ -43,27 +48,27 @@ export function errorHandler<State>(options: {
   mapError?: (error: unknown) => unknown;
   isApi: (url: URL) => boolean;
   errorPage: (
-    ctx: Context<State>,
-    page: { data: ErrorPageData; headers: Record<string, string> },
-  ) => Response | undefined;
+    ctx: FreshContext<State>,
+    page: { data: ErrorPageData; headers: Record<string, string>; error: unknown },
+  ) => Promise<Response> | undefined;
 }): ErrorHandler<State> {
   const { logger, onError, isApi, errorPage } = options;
   const mapError = options.mapError ?? ((error: unknown) => error);
-  return async function answerError(raw, ctx) {
+  return async function answerError(raw, req, ctx) {
     const error = mapError(raw);
     const status = errorStatus(error);
     if (status >= 500) {
-      logger.error("web: request failed", { ...where(ctx), status, error: describe(error) });
+      logger.error("web: request failed", { ...where(req), status, error: describe(error) });
     }
     const headers = errorHeaders(error);
     const body = errorBody(error, status);
     if (isApi(ctx.url)) return Response.json({ error: body }, { status, headers });
     try {
-      const answered = (await onError?.(error, ctx)) ??
-        errorPage(ctx, { data: { status, ...body }, headers });
+      const answered = (await onError?.(error, req, ctx)) ??
+        await errorPage(ctx, { data: { status, ...body }, headers, error });
       if (answered) return answered;
     } catch (failure) {
-      logger.error("web: the error page failed", { ...where(ctx), error: describe(failure) });
+      logger.error("web: the error page failed", { ...where(req), error: describe(failure) });
     }
     return new Response(`${status} ${body.message}`, {
       status,
@@ -72,8 +77,8 @@ export function errorHandler<State>(options: {
   };
 }
 
-function where(ctx: Context<unknown>) {
-  return { method: ctx.req.method, path: ctx.url.pathname };
+function where(req: Request) {
+  return { method: req.method, path: new URL(req.url).pathname };
 }
 
 function describe(error: unknown): string {

@@ -1,29 +1,30 @@
 /**
- * Route handlers and middlewares: their types, and how one request runs
- * through a middleware chain into a route's handler.
+ * Route handlers and middlewares, typed as in Fresh 1.7 (`(req, ctx)`),
+ * and how one request runs through a middleware chain into a route.
  *
  * @module
  */
-import type { Context, DefaultState } from "./context.ts";
+import type { DefaultState, FreshContext } from "./context.ts";
 import { HttpError } from "./http_error.ts";
 
 /** The methods a route's handler object may answer. */
-export const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
+export const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
 
 /** One of {@link METHODS}. */
-export type Method = typeof METHODS[number];
+export type KnownMethod = typeof METHODS[number];
 
 /**
  * A function answering a request: returns a Response, usually
- * `ctx.render(data)` or `ctx.redirect(location)`.
+ * `ctx.render(data)` or a redirect.
  *
  * @example
  * ```ts
- * const health: HandlerFn = () => Response.json({ ok: true });
+ * const health: Handler = () => Response.json({ ok: true });
  * ```
  */
-export type HandlerFn<Data = unknown, State = DefaultState> = (
-  ctx: Context<State, Data>,
+export type Handler<Data = unknown, State = DefaultState> = (
+  req: Request,
+  ctx: FreshContext<State, Data>,
 ) => Response | Promise<Response>;
 
 /**
@@ -31,37 +32,33 @@ export type HandlerFn<Data = unknown, State = DefaultState> = (
  *
  * @example
  * ```ts
- * const handler: Handlers<{ posts: Post[] }> = {
- *   async GET(ctx) {
+ * export const handler: Handlers<{ posts: Post[] }, State> = {
+ *   async GET(_req, ctx) {
  *     return ctx.render({ posts: await listPosts() });
  *   },
  * };
  * ```
  */
 export type Handlers<Data = unknown, State = DefaultState> = {
-  [M in Method]?: HandlerFn<Data, State>;
+  [M in KnownMethod]?: Handler<Data, State>;
 };
-
-/** What a route module's `handler` export may be: one function, or one per method. */
-export type Handler<Data = unknown, State = DefaultState> =
-  | HandlerFn<Data, State>
-  | Handlers<Data, State>;
 
 /**
  * A middleware: does its part, then `return ctx.next()` (or answers itself).
  *
  * @example
  * ```ts
- * const timing: Middleware = async (ctx) => {
+ * export async function handler(_req: Request, ctx: FreshContext) {
  *   const started = performance.now();
  *   const res = await ctx.next();
  *   res.headers.set("server-timing", `app;dur=${performance.now() - started}`);
  *   return res;
- * };
+ * }
  * ```
  */
-export type Middleware<State = DefaultState> = (
-  ctx: Context<State>,
+export type MiddlewareHandler<State = DefaultState> = (
+  req: Request,
+  ctx: FreshContext<State>,
 ) => Response | Promise<Response>;
 
 /**
@@ -69,8 +66,9 @@ export type Middleware<State = DefaultState> = (
  * whole chain, so `state` written by one middleware is seen by the next.
  */
 export function runChain<State>(
-  ctx: Context<State>,
-  options: { chain: readonly Middleware<State>[]; last: () => Promise<Response> },
+  req: Request,
+  ctx: FreshContext<State>,
+  options: { chain: readonly MiddlewareHandler<State>[]; last: () => Promise<Response> },
 ): Promise<Response> {
   const { chain, last } = options;
   const step = async (i: number): Promise<Response> => {
@@ -81,7 +79,7 @@ export function runChain<State>(
       called = true;
       return step(i + 1);
     };
-    return await chain[i](ctx);
+    return await chain[i](req, ctx);
   };
   return step(0);
 }
@@ -91,18 +89,19 @@ export function runChain<State>(
  * method, a page answers GET (and HEAD); anything else is 405 with `Allow`.
  */
 export async function runHandler<State>(
-  route: { handler?: Handler<unknown, State>; hasPage: boolean },
-  ctx: Context<State>,
+  route: { handler?: Handler<unknown, State> | Handlers<unknown, State>; hasPage: boolean },
+  req: Request,
+  ctx: FreshContext<State>,
 ): Promise<Response> {
   const { handler, hasPage } = route;
-  if (typeof handler === "function") return await handler(ctx);
-  const method = ctx.req.method === "HEAD" ? "GET" : ctx.req.method;
-  const fn = handler?.[method as Method];
-  if (fn) return await fn(ctx);
-  if (method === "GET" && hasPage) return await ctx.render();
+  if (typeof handler === "function") return await handler(req, ctx);
+  const fn = handler?.[req.method as KnownMethod] ??
+    (req.method === "HEAD" ? handler?.GET : undefined);
+  if (fn) return await fn(req, ctx);
+  if ((req.method === "GET" || req.method === "HEAD") && hasPage) return await ctx.render();
   const allowed: string[] = METHODS.filter((m) => handler?.[m] || (m === "GET" && hasPage));
-  if (allowed.includes("GET")) allowed.splice(1, 0, "HEAD");
-  throw new HttpError(405, `${ctx.req.method} is not allowed here`, {
+  if (allowed.includes("GET") && !allowed.includes("HEAD")) allowed.splice(1, 0, "HEAD");
+  throw new HttpError(405, `${req.method} is not allowed here`, {
     headers: { allow: allowed.join(", ") },
   });
 }

@@ -168,3 +168,16 @@ function stem(path: string): string {
 function names(): string {
   return Object.keys(SPECIAL).join(", ");
 }
+
+/**
+ * An island's name: its path below `islands/` without the extension, the
+ * name the browser bundle knows it by.
+ *
+ * @example
+ * ```ts
+ * islandName("posts/LikeButton.tsx"); // "posts/LikeButton"
+ * ```
+ */
+export function islandName(file: string): string {
+  return stem(file);
+}

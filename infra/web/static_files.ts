@@ -31,23 +31,34 @@ export type StaticFiles = {
  */
 export function staticFiles(
   dir: URL,
-  options: { prefix: string; cacheControl: string },
+  options: {
+    prefix: string;
+    cacheControl: string;
+    /** List the folder again when a path is not found (dev: the build writes new names). */
+    relist?: boolean;
+  },
 ): StaticFiles {
-  const listed = listFiles(dir, "").then((paths) => {
-    const files = new Map<string, URL>();
-    for (const path of paths) {
-      const encoded = path.split("/").map(encodeURIComponent).join("/");
-      files.set(options.prefix.replace(/\/$/, "") + "/" + path, new URL(encoded, dir));
-    }
-    return files;
-  });
+  const list = () =>
+    listFiles(dir, "").then((paths) => {
+      const files = new Map<string, URL>();
+      for (const path of paths) {
+        const encoded = path.split("/").map(encodeURIComponent).join("/");
+        files.set(options.prefix.replace(/\/$/, "") + "/" + path, new URL(encoded, dir));
+      }
+      return files;
+    });
+  let listed = list();
   // A listing error surfaces on the requests that need it, not as an unhandled rejection.
   listed.catch(() => {});
   return {
     size: async () => (await listed).size,
     async serve(req, url) {
       if (req.method !== "GET" && req.method !== "HEAD") return undefined;
-      const file = (await listed).get(safeDecode(url.pathname));
+      const path = safeDecode(url.pathname);
+      if (options.relist && !(await listed).has(path) && path.startsWith(options.prefix)) {
+        listed = list();
+      }
+      const file = (await listed).get(path);
       if (!file) return undefined;
       const info = await Deno.stat(file);
       const etag = `W/"${info.size.toString(36)}-${(info.mtime?.getTime() ?? 0).toString(36)}"`;

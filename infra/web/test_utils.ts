@@ -5,7 +5,7 @@
  * @module
  */
 import { type AppOptions, createApp, type ErrorLogger, type WebApp } from "./mod.ts";
-import manifest from "./testdata/manifest.gen.ts";
+import manifest from "./testdata/fresh.gen.ts";
 import { FixtureError, type State } from "./testdata/utils.ts";
 
 /** The origin fixture requests are sent to. */
@@ -13,7 +13,7 @@ export const ORIGIN = "http://agora.test";
 
 /** Assets the fixture app links (no build needed). */
 export const FIXTURE_ASSETS = {
-  styles: "/_build/static/styles-test.css",
+  files: { "/styles.css": "/_build/static/styles-test.css" },
   islands: "/_build/static/islands-test.js",
 };
 
@@ -40,7 +40,7 @@ export function fixtureApp(
     manifest,
     logger,
     assets: FIXTURE_ASSETS,
-    onError(error, ctx) {
+    onError(error, _req, ctx) {
       if (error instanceof FixtureError && error.status === 400 && ctx.route === "/posts/new") {
         return ctx.render({ errors: error.fields, title: "" }, { status: 400 });
       }

@@ -1,3 +1,4 @@
+import type { FreshContext, Handlers, PageProps } from "$fresh/server.ts";
 import { z } from "zod";
 import { Avatar } from "../../components/Avatar.tsx";
 import { Card, FormAlert } from "../../components/Form.tsx";
@@ -10,15 +11,10 @@ import LikeButton from "../../islands/LikeButton.tsx";
 import LiveLikes from "../../islands/LiveLikes.tsx";
 import PostBody from "../../islands/PostBody.tsx";
 import { NotAuthor, type PostDetail, PostNotFound, Unauthenticated } from "../../domain/mod.ts";
-import type { Context } from "../../infra/web/mod.ts";
-import {
-  define,
-  formFields,
-  type FormState,
-  rejectForm,
-  seeOther,
-  type State,
-} from "../../utils.ts";
+
+import { formFields, type FormState, rejectForm } from "../../utils/forms.ts";
+import { seeOther } from "../../utils/position_cookie.ts";
+import type { State } from "../../utils/state.ts";
 
 type Data = {
   title: string;
@@ -56,7 +52,7 @@ const actions = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("delete"), confirmed }),
 ], { error: "unknown action" });
 
-async function load(ctx: Context<State, Data>): Promise<PostDetail> {
+async function load(ctx: FreshContext<State, Data>): Promise<PostDetail> {
   const post = await ctx.state.system.mediator.query(
     { type: "FindPostById", postId: ctx.params.id },
     ctx.state.ctx,
@@ -65,14 +61,14 @@ async function load(ctx: Context<State, Data>): Promise<PostDetail> {
   return post;
 }
 
-export const handler = define.handlers<Data>({
-  async GET(ctx) {
+export const handler: Handlers<Data, State> = {
+  async GET(_req, ctx) {
     const post = await load(ctx);
     return ctx.render({ title: titleOf(post), post });
   },
-  async POST(ctx) {
+  async POST(req, ctx) {
     const postId = ctx.params.id;
-    const action = actions.safeParse(await formFields(ctx.req));
+    const action = actions.safeParse(await formFields(req));
     if (!action.success) {
       const post = await load(ctx);
       return ctx.render({ title: titleOf(post), post }, { status: 400 });
@@ -87,7 +83,7 @@ export const handler = define.handlers<Data>({
         case "unlike": {
           const type = a.intent === "like" ? "LikePost" : "UnlikePost";
           const { position } = await mediator.send({ type, postId }, send);
-          return seeOther(ctx, `/posts/${postId}`, position);
+          return seeOther(`/posts/${postId}`, { position, https: ctx.state.https });
         }
         case "comment": {
           const { position } = await mediator.send({
@@ -95,14 +91,17 @@ export const handler = define.handlers<Data>({
             postId,
             comment: a.comment,
           }, send);
-          return seeOther(ctx, `/posts/${postId}#comments`, position);
+          return seeOther(`/posts/${postId}#comments`, { position, https: ctx.state.https });
         }
         case "edit-comment": {
           const { position } = await mediator.send(
             { type: "EditComment", postId, commentId: a.commentId, comment: a.comment },
             send,
           );
-          return seeOther(ctx, `/posts/${postId}#comment-${a.commentId}`, position);
+          return seeOther(`/posts/${postId}#comment-${a.commentId}`, {
+            position,
+            https: ctx.state.https,
+          });
         }
         case "remove-comment": {
           if (!a.confirmed) {
@@ -125,7 +124,10 @@ export const handler = define.handlers<Data>({
             { type: "RemoveComment", postId, commentId: a.commentId },
             send,
           );
-          return seeOther(ctx, `/posts/${postId}?notice=comment-removed#comments`, position);
+          return seeOther(`/posts/${postId}?notice=comment-removed#comments`, {
+            position,
+            https: ctx.state.https,
+          });
         }
         case "delete": {
           if (!a.confirmed) {
@@ -136,7 +138,7 @@ export const handler = define.handlers<Data>({
             return ctx.render({ title: "Delete this post?", post, confirm: "delete" });
           }
           const { position } = await mediator.send({ type: "DeletePost", postId }, send);
-          return seeOther(ctx, "/?notice=post-deleted", position);
+          return seeOther("/?notice=post-deleted", { position, https: ctx.state.https });
         }
       }
     } catch (error) {
@@ -154,7 +156,7 @@ export const handler = define.handlers<Data>({
       }, { status });
     }
   },
-});
+};
 
 /** The no-JavaScript confirmation of a delete or a removal. */
 function Confirmation({ data }: { data: Data }) {
@@ -197,7 +199,7 @@ function Confirmation({ data }: { data: Data }) {
   );
 }
 
-export default define.page<typeof handler>(({ data, state }) => {
+export default function IdPage({ data, state }: PageProps<Data, State>) {
   if (data.confirm) return <Confirmation data={data} />;
   const { post } = data;
   const me = state.actor;
@@ -292,4 +294,4 @@ export default define.page<typeof handler>(({ data, state }) => {
       </section>
     </>
   );
-});
+}

@@ -1,88 +1,97 @@
 /**
- * The whole build: manifest, islands bundle and stylesheet, and the
- * `assets.json` that tells the running app their hashed names.
+ * The whole build, driven by the resolved `fresh.config.ts`: the manifest
+ * (`fresh.gen.ts`), the islands bundle, the plugins' assets (the Tailwind
+ * stylesheet), and `assets.json`, which tells the running app their hashed
+ * names.
  *
  * @module
  */
+import type { ResolvedFreshConfig } from "../config.ts";
+import { denoJsonDir } from "../plugins/tailwind.ts";
 import { bundleIslands } from "./bundle_islands.ts";
-import { buildStyles } from "./build_styles.ts";
 import { writeManifest } from "./manifest_writer.ts";
 
-/** Where things are; every folder defaults to its place at `root`. */
-export type BuildOptions = {
-  /** The repository root (with deno.json). */
-  root: URL;
-  routesDir?: URL;
-  islandsDir?: URL;
-  /** Default `static/styles.css`; skipped when missing. */
-  stylesInput?: URL;
-  /** Default `manifest.gen.ts`. */
-  manifestFile?: URL;
-  /** Default `_build/`. */
-  buildDir?: URL;
+/** What `assets.json` in the build folder holds. */
+export type BuildAssets = {
+  /** The islands bundle's file name in `<outDir>/static/`, or null without islands. */
+  islands: string | null;
+  /** Public path -> file name in `<outDir>/static/`, e.g. `/styles.css` -> `styles-….css`. */
+  files: Record<string, string>;
 };
 
 /** What a build wrote. */
 export type BuildResult = {
   manifestChanged: boolean;
   islands: { file: string; bytes: number; names: string[] } | null;
-  styles: { file: string; bytes: number } | null;
+  files: Record<string, string>;
   /** Wall time of the whole build. */
   ms: number;
 };
 
+/** Which steps a (re)build runs; all by default. */
+export type BuildSteps = { manifest?: boolean; islands?: boolean; assets?: boolean };
+
 /**
- * Writes `manifest.gen.ts`, `_build/static/islands-<hash>.js`,
- * `_build/static/styles-<hash>.css` and `_build/assets.json`. The bundle and
- * the stylesheet are built in parallel.
+ * Writes `fresh.gen.ts`, `<outDir>/static/islands-<hash>.js`, the plugins'
+ * assets and `<outDir>/assets.json`. The bundle and the plugins' assets are
+ * built in parallel. `previous` keeps the parts a partial rebuild skips.
  *
  * @example
  * ```ts
- * const result = await build({ root: new URL("../", import.meta.url) });
- * console.log(result.islands?.file, result.styles?.file);
+ * const config = resolveConfig(freshConfig, root, { dev: false });
+ * const result = await build(config);
+ * console.log(result.islands?.file, result.files["/styles.css"]);
  * ```
  */
-export async function build(options: BuildOptions): Promise<BuildResult> {
+export async function build(
+  config: ResolvedFreshConfig,
+  options: { steps?: BuildSteps; previous?: BuildAssets } = {},
+): Promise<BuildResult & { assets: BuildAssets }> {
   const started = performance.now();
-  const { root } = options;
-  const config = new URL("./deno.json", root);
-  const islandsDir = options.islandsDir ?? new URL("./islands/", root);
-  const buildDir = options.buildDir ?? new URL("./_build/", root);
-  const outDir = new URL("./static/", buildDir);
-  const stylesInput = options.stylesInput ?? new URL("./static/styles.css", root);
+  const steps = { manifest: true, islands: true, assets: true, ...options.steps };
+  const { root } = config;
+  const islandsDir = new URL("./islands/", root);
+  const outDir = new URL("./static/", config.build.outDir);
 
   await Deno.mkdir(outDir, { recursive: true });
   // Generated output: kept out of git, and so out of `deno fmt` and `deno lint` too.
-  await Deno.writeTextFile(new URL("./.gitignore", buildDir), "*\n");
-  const manifestChanged = await writeManifest({
-    routesDir: options.routesDir ?? new URL("./routes/", root),
+  await Deno.writeTextFile(new URL("./.gitignore", config.build.outDir), "*\n");
+  for (const plugin of config.plugins) await plugin.buildStart?.(config);
+  const manifestChanged = steps.manifest && await writeManifest({
+    routesDir: new URL("./routes/", root),
     islandsDir,
-    outFile: options.manifestFile ?? new URL("./manifest.gen.ts", root),
+    outFile: new URL("./fresh.gen.ts", root),
+    ignoreFilePattern: config.router.ignoreFilePattern,
   });
-  const [islands, styles] = await Promise.all([
-    bundleIslands({ islandsDir, outDir, config }),
-    exists(stylesInput).then((found) =>
-      found ? buildStyles({ input: stylesInput, outDir, config }) : null
-    ),
+  const denoJson = new URL("./deno.json", await denoJsonDir(root));
+  const [islands, files] = await Promise.all([
+    steps.islands
+      ? bundleIslands({ islandsDir, outDir, config: denoJson, minify: !config.dev })
+      : null,
+    steps.assets ? pluginAssets(config, outDir) : null,
   ]);
-  const assets = { islands: islands?.file ?? null, styles: styles?.file ?? null };
+  const assets: BuildAssets = {
+    islands: steps.islands ? islands?.file ?? null : options.previous?.islands ?? null,
+    files: files ?? options.previous?.files ?? {},
+  };
   await Deno.writeTextFile(
-    new URL("./assets.json", buildDir),
+    new URL("./assets.json", config.build.outDir),
     JSON.stringify(assets, null, 2) + "\n",
   );
+  for (const plugin of config.plugins) await plugin.buildEnd?.();
   return {
     manifestChanged,
     islands: islands && { file: islands.file, bytes: islands.bytes, names: islands.islands },
-    styles,
+    files: assets.files,
+    assets,
     ms: Math.round(performance.now() - started),
   };
 }
 
-async function exists(file: URL): Promise<boolean> {
-  try {
-    return (await Deno.stat(file)).isFile;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
+async function pluginAssets(
+  config: ResolvedFreshConfig,
+  outDir: URL,
+): Promise<Record<string, string>> {
+  const built = await Promise.all(config.plugins.map((p) => p.buildAssets?.(config, outDir)));
+  return Object.assign({}, ...built.filter(Boolean));
 }

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { BUILD_CACHE, createApp } from "../mod.ts";
-import manifest from "../testdata/manifest.gen.ts";
+import { resolveConfig } from "../config.ts";
+import tailwind from "../plugins/tailwind.ts";
+import manifest from "../testdata/fresh.gen.ts";
 import { build, bundleIslands } from "./mod.ts";
 
 const root = new URL("../../../", import.meta.url);
@@ -49,28 +51,24 @@ Deno.test("Build - hashed bundle and stylesheet, named in assets.json, linked an
   const work = await Deno.makeTempDir({ prefix: "agora-build-" });
   try {
     const buildDir = new URL(`file://${work}/_build/`);
-    const result = await build({
-      root,
-      routesDir: new URL("./routes/", testdata),
-      islandsDir: new URL("./islands/", testdata),
-      stylesInput: new URL("./styles.css", testdata),
-      manifestFile: new URL(`file://${work}/manifest.gen.ts`),
-      buildDir,
-    });
-    assert.ok(result.islands && result.styles);
+    const fixture = { plugins: [tailwind()], build: { outDir: `${work}/_build` } };
+    const result = await build(resolveConfig(fixture, testdata, { dev: false }));
+    const styles = result.files["/styles.css"];
+    assert.ok(result.islands && styles);
     const assets = JSON.parse(await Deno.readTextFile(new URL("assets.json", buildDir)));
-    assert.deepEqual(assets, { islands: result.islands.file, styles: result.styles.file });
+    assert.deepEqual(assets, { islands: result.islands.file, files: { "/styles.css": styles } });
     assert.equal(await Deno.readTextFile(new URL(".gitignore", buildDir)), "*\n");
+    assert.equal(result.manifestChanged, false, "the committed fixture manifest is current");
 
-    const css = await Deno.readTextFile(new URL(`static/${result.styles.file}`, buildDir));
+    const css = await Deno.readTextFile(new URL(`static/${styles}`, buildDir));
     assert.ok(css.includes(".text-red-700{"), "a class used in an island");
     assert.ok(css.includes(".font-bold{"), "a class used in another island");
     assert.ok(!css.includes(".text-blue-900{"), "no class nobody uses");
 
-    const app = createApp({ manifest, buildDir, logger: { error() {} } });
+    const app = createApp({ manifest, config: fixture, logger: { error() {} } });
     const page = await (await app.fetch(new Request("http://agora.test/islands"))).text();
     assert.ok(
-      page.includes(`<link rel="stylesheet" href="/_build/static/${result.styles.file}"/>`),
+      page.includes(`<link rel="stylesheet" href="/_build/static/${styles}"/>`),
     );
     assert.ok(
       page.includes(`<script type="module" src="/_build/static/${result.islands.file}" nonce=`),

@@ -11,11 +11,11 @@ Deno.test("Manifest - the committed fixture manifest is what the generator write
   );
 });
 
-Deno.test("Manifest - every route and island is a static import, with patterns precomputed", async () => {
+Deno.test("Manifest - every route and island is a static import, keyed by its path (Fresh 1.7's shape)", async () => {
   const text = await generateManifest(fixtureSources);
   assert.ok(!/\bimport\s*\(/.test(text), "no dynamic import");
   const imports = [...text.matchAll(/^import \* as (\$\w+) from "([^"]+)";$/gm)];
-  assert.equal(imports.filter(([, , path]) => path.startsWith("./routes/")).length, 21);
+  assert.equal(imports.filter(([, , path]) => path.startsWith("./routes/")).length, 22);
   assert.deepEqual(
     imports.filter(([, , path]) => path.startsWith("./islands/")).map(([, name]) => name),
     [
@@ -25,10 +25,12 @@ Deno.test("Manifest - every route and island is a static import, with patterns p
   );
   for (
     const line of [
-      `{ file: "(marketing)/pricing.tsx", kind: "route", pattern: "/pricing", module: $2 },`,
-      `{ file: "docs/[...slug].tsx", kind: "route", pattern: "/docs/:slug*", module: $12 },`,
-      `{ file: "posts/_middleware.ts", kind: "middleware", module: $18 },`,
-      `{ name: "Counter", module: $island0 },`,
+      `"./routes/(marketing)/pricing.tsx": $2,`,
+      `"./routes/docs/[...slug].tsx": $12,`,
+      `"./routes/posts/_middleware.ts": $18,`,
+      `"./islands/Counter.tsx": $island0,`,
+      `import type { Manifest } from "$fresh/server.ts";`,
+      "} satisfies Manifest;",
     ]
   ) {
     assert.ok(text.includes(line), line);
@@ -43,7 +45,7 @@ Deno.test("Manifest - the generated file is deno fmt clean", async () => {
   assert.ok(success, new TextDecoder().decode(stderr));
 });
 
-Deno.test("Manifest - long entries split one property per line; a bad file name is refused", async () => {
+Deno.test("Manifest - a missing islands folder is no islands; a bad file name is refused", async () => {
   const root = await Deno.makeTempDir({ prefix: "agora-manifest-" });
   try {
     const routesDir = new URL(`file://${root}/routes/`);
@@ -56,14 +58,11 @@ Deno.test("Manifest - long entries split one property per line; a bad file name 
     const sources = {
       routesDir,
       islandsDir: new URL(`file://${root}/islands/`),
-      outFile: new URL(`file://${root}/manifest.gen.ts`),
+      outFile: new URL(`file://${root}/fresh.gen.ts`),
     };
     const text = await generateManifest(sources);
-    assert.ok(
-      text.includes(`    {\n      file: "${deep}/[commentId].tsx",\n      kind: "route",\n`),
-      text,
-    );
-    assert.ok(text.includes("  islands: [],"), "a missing islands folder is no islands");
+    assert.ok(text.includes(`    "./routes/${deep}/[commentId].tsx": $0,\n`), text);
+    assert.ok(text.includes("  islands: {},"), "a missing islands folder is no islands");
     await Deno.writeTextFile(new URL("_layouts.tsx", routesDir), "export default () => null;\n");
     await assert.rejects(
       () => generateManifest(sources),

@@ -1,12 +1,12 @@
 /**
- * The build side of the web layer, used by `scripts/build.ts` and by tests:
+ * The build side of the web layer, used by `dev.ts` (`$fresh/dev.ts`) and by tests:
  * the manifest writer, the islands bundle, the stylesheet, and `build`,
  * which runs them all. Nothing here is imported at run time.
  *
  * @module
  */
 export { build } from "./build.ts";
-export type { BuildOptions, BuildResult } from "./build.ts";
+export type { BuildAssets, BuildResult, BuildSteps } from "./build.ts";
 export { generateManifest, islandName, writeManifest } from "./manifest_writer.ts";
 export type { ManifestSources } from "./manifest_writer.ts";
 export { bundleIslands } from "./bundle_islands.ts";

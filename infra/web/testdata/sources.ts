@@ -4,5 +4,5 @@ import type { ManifestSources } from "../build/mod.ts";
 export const fixtureSources: ManifestSources = {
   routesDir: new URL("./routes/", import.meta.url),
   islandsDir: new URL("./islands/", import.meta.url),
-  outFile: new URL("./manifest.gen.ts", import.meta.url),
+  outFile: new URL("./fresh.gen.ts", import.meta.url),
 };

@@ -1,13 +1,10 @@
-/** Fixture app's state and `define`, as an app would declare them in its utils.ts. */
-import { createDefine } from "../mod.ts";
+/** Fixture app's state and error, as an app would declare them. */
 
 export type State = {
   /** Each middleware on the way in appends its name. */
   trail: string[];
   user?: string;
 };
-
-export const define = createDefine<State>();
 
 /** Shaped like the app's AppError tree (domain/errors.ts): code, status, fields. */
 export class FixtureError extends Error {
@@ -20,4 +17,9 @@ export class FixtureError extends Error {
     this.fields = options.fields ?? {};
   }
   readonly fields: Record<string, string>;
+}
+
+/** A 303 to `location`, as a form POST is answered. */
+export function seeOther(location: string): Response {
+  return new Response(null, { status: 303, headers: { location } });
 }

@@ -1,14 +1,15 @@
 /**
  * The gate of every JSON API v1 write (POST, PUT, PATCH, DELETE):
- * `Content-Type: application/json` when there is a body (415), and the
- * announced body size (413). Reads pass straight through; the root
- * middleware already did CSRF, the rate limit, the session and
- * read-your-writes.
+ * `Content-Type: application/json` when there is a body (415). Reads pass
+ * straight through; the web layer already bounded the body (413), and the
+ * root middleware did CSRF, the rate limit, the session and read-your-writes.
  *
  * @module
  */
-import { HttpError, serializeCookie } from "../../../infra/web/mod.ts";
-import { define, MAX_JSON_BYTES, POSITION_COOKIE } from "../../../utils.ts";
+import type { FreshContext } from "$fresh/server.ts";
+import { HttpError } from "../../../utils/http_error.ts";
+import { positionCookie } from "../../../utils/position_cookie.ts";
+import type { State } from "../../../utils/state.ts";
 
 const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
@@ -22,21 +23,16 @@ function hasBody(req: Request): boolean {
   return length !== null ? Number(length) !== 0 : req.headers.has("transfer-encoding");
 }
 
-const apiWrites = define.middleware(async function apiWrites(ctx) {
-  if (!WRITE_METHODS.has(ctx.req.method)) return await ctx.next();
+async function apiWrites(req: Request, ctx: FreshContext<State>) {
+  if (!WRITE_METHODS.has(req.method)) return await ctx.next();
   // A write without a body (DELETE, PUT .../like) needs no Content-Type.
-  if (hasBody(ctx.req) && !isJson(ctx.req.headers.get("content-type"))) {
+  if (hasBody(req) && !isJson(req.headers.get("content-type"))) {
     throw new HttpError(415, "send the request with Content-Type: application/json", {
       code: "unsupported_media_type",
     });
   }
-  if (Number(ctx.req.headers.get("content-length") ?? 0) > MAX_JSON_BYTES) {
-    throw new HttpError(413, `the body is larger than ${MAX_JSON_BYTES} bytes`, {
-      code: "payload_too_large",
-    });
-  }
   return rememberPosition(ctx.state.https, await ctx.next());
-});
+}
 
 /**
  * A successful write's position also goes into the read-your-writes cookie,
@@ -49,10 +45,7 @@ async function rememberPosition(https: boolean, response: Response): Promise<Res
   const position = Number(body?.position);
   if (!Number.isSafeInteger(position) || position <= 0) return response;
   const headers = new Headers(response.headers);
-  headers.append(
-    "set-cookie",
-    serializeCookie(POSITION_COOKIE, String(position), { maxAge: 30, secure: https }),
-  );
+  headers.append("set-cookie", positionCookie(position, https));
   return new Response(response.body, { status: response.status, headers });
 }
 

@@ -6,8 +6,11 @@
  *
  * @module
  */
+import type { Handlers } from "$fresh/server.ts";
 import { z } from "zod";
-import { define, parseJson, signIn, signOut } from "../../../utils.ts";
+import { parseJson } from "../../../utils/json_body.ts";
+import { signIn, signOut } from "../../../utils/session.ts";
+import type { State } from "../../../utils/state.ts";
 
 const body = z.object({
   username: z.string({ error: "username is required" }).max(100, {
@@ -19,15 +22,15 @@ const body = z.object({
 });
 
 /** POST: signs in (200 {username} + cookie); DELETE: signs out (204). */
-export const handler = define.handlers({
-  async POST(ctx) {
-    const credentials = await parseJson(ctx.req, body);
+export const handler: Handlers<unknown, State> = {
+  async POST(req, ctx) {
+    const credentials = await parseJson(req, body);
     const { username, cookie } = await signIn(ctx, credentials);
     const response = Response.json({ username });
     response.headers.append("set-cookie", cookie);
     return response;
   },
-  async DELETE(ctx) {
+  async DELETE(_req, ctx) {
     return new Response(null, { status: 204, headers: { "set-cookie": await signOut(ctx) } });
   },
-});
+};

@@ -4,9 +4,11 @@
  *
  * @module
  */
+import type { Handlers } from "$fresh/server.ts";
 import { z } from "zod";
 import { requestContext } from "../../../app/context.ts";
-import { define, parseJson } from "../../../utils.ts";
+import { parseJson } from "../../../utils/json_body.ts";
+import type { State } from "../../../utils/state.ts";
 
 const body = z.object({
   username: z.string({ error: "username is required" }),
@@ -14,9 +16,9 @@ const body = z.object({
 });
 
 /** POST: registers a user (201 {id}). */
-export const handler = define.handlers({
-  async POST(ctx) {
-    const { username, password } = await parseJson(ctx.req, body);
+export const handler: Handlers<unknown, State> = {
+  async POST(req, ctx) {
+    const { username, password } = await parseJson(req, body);
     // A registration belongs to nobody yet, as on the sign-up page.
     const { userId } = await ctx.state.system.mediator.send(
       { type: "RegisterUser", username, password },
@@ -24,4 +26,4 @@ export const handler = define.handlers({
     );
     return Response.json({ id: userId }, { status: 201 });
   },
-});
+};

@@ -1,7 +1,11 @@
+import type { Handlers, PageProps } from "$fresh/server.ts";
+import { redirect } from "../../../utils/redirect.ts";
 import { z } from "zod";
 import { Button, Card, Field, FormAlert } from "../../../components/Form.tsx";
 import { MESSAGE_MAX, NotAuthor, PostNotFound, Unauthenticated } from "../../../domain/mod.ts";
-import { define, type FormState, parseForm, rejectForm, seeOther } from "../../../utils.ts";
+import { type FormState, parseForm, rejectForm } from "../../../utils/forms.ts";
+import { seeOther } from "../../../utils/position_cookie.ts";
+import type { State } from "../../../utils/state.ts";
 
 const form = z.object({ message: z.string().default(""), version: z.string().default("") });
 
@@ -11,10 +15,10 @@ type Data = FormState<{ message: string; version: string }> & {
   current?: string;
 };
 
-export const handler = define.handlers<Data>({
-  async GET(ctx) {
+export const handler: Handlers<Data, State> = {
+  async GET(_req, ctx) {
     const { actor, system } = ctx.state;
-    if (!actor) return ctx.redirect(`/signin?next=/posts/${ctx.params.id}/edit`);
+    if (!actor) return redirect(`/signin?next=/posts/${ctx.params.id}/edit`);
     const post = await system.mediator.query(
       { type: "FindPostById", postId: ctx.params.id },
       ctx.state.ctx,
@@ -30,9 +34,9 @@ export const handler = define.handlers<Data>({
       values: { message: post.message, version: String(post.version) },
     });
   },
-  async POST(ctx) {
+  async POST(req, ctx) {
     const postId = ctx.params.id;
-    const values = await parseForm(ctx.req, form);
+    const values = await parseForm(req, form);
     try {
       if (!ctx.state.actor) throw new Unauthenticated("sign in first");
       const expectedVersion = Number(values.version) || undefined;
@@ -40,7 +44,7 @@ export const handler = define.handlers<Data>({
         { type: "EditMessage", postId, message: values.message, expectedVersion },
         ctx.state.ctx,
       );
-      return seeOther(ctx, `/posts/${postId}`, position);
+      return seeOther(`/posts/${postId}`, { position, https: ctx.state.https });
     } catch (error) {
       const { state, status } = rejectForm(error, values);
       let current: string | undefined;
@@ -57,36 +61,38 @@ export const handler = define.handlers<Data>({
       return ctx.render({ ...state, title: "Edit post", postId, current }, { status });
     }
   },
-});
+};
 
-export default define.page<typeof handler>(({ data }) => (
-  <>
-    <h1 class="mb-4 text-2xl font-bold">Edit post</h1>
-    <Card>
-      <form method="post" action={`/posts/${data.postId}/edit`}>
-        <FormAlert state={data} />
-        {data.current !== undefined && (
-          <div
-            class="mb-4 rounded-md border border-amber-200 bg-amber-50 p-3 text-sm"
-            data-conflict
-          >
-            <p class="font-medium text-amber-800">The post now reads:</p>
-            <p class="mt-1 whitespace-pre-wrap text-amber-900">{data.current}</p>
-            <p class="mt-2 text-amber-800">Saving again replaces it with your text below.</p>
+export default function EditPage({ data }: PageProps<Data, State>) {
+  return (
+    <>
+      <h1 class="mb-4 text-2xl font-bold">Edit post</h1>
+      <Card>
+        <form method="post" action={`/posts/${data.postId}/edit`}>
+          <FormAlert state={data} />
+          {data.current !== undefined && (
+            <div
+              class="mb-4 rounded-md border border-amber-200 bg-amber-50 p-3 text-sm"
+              data-conflict
+            >
+              <p class="font-medium text-amber-800">The post now reads:</p>
+              <p class="mt-1 whitespace-pre-wrap text-amber-900">{data.current}</p>
+              <p class="mt-2 text-amber-800">Saving again replaces it with your text below.</p>
+            </div>
+          )}
+          <input type="hidden" name="version" value={data.values.version} />
+          <Field name="message" label="Message" multiline maxLength={MESSAGE_MAX} state={data} />
+          <div class="flex items-center gap-3">
+            <Button>Save</Button>
+            <a
+              href={`/posts/${data.postId}`}
+              class="inline-flex min-h-11 items-center px-2 text-sm font-medium text-slate-700 hover:underline"
+            >
+              Cancel
+            </a>
           </div>
-        )}
-        <input type="hidden" name="version" value={data.values.version} />
-        <Field name="message" label="Message" multiline maxLength={MESSAGE_MAX} state={data} />
-        <div class="flex items-center gap-3">
-          <Button>Save</Button>
-          <a
-            href={`/posts/${data.postId}`}
-            class="inline-flex min-h-11 items-center px-2 text-sm font-medium text-slate-700 hover:underline"
-          >
-            Cancel
-          </a>
-        </div>
-      </form>
-    </Card>
-  </>
-));
+        </form>
+      </Card>
+    </>
+  );
+}

@@ -1,3 +1,4 @@
+import type { Handlers, PageProps } from "$fresh/server.ts";
 import { z } from "zod";
 import { timeAgo } from "../../../components/time.ts";
 import {
@@ -6,7 +7,7 @@ import {
   type PostEvent,
   type PostState,
 } from "../../../domain/mod.ts";
-import { define } from "../../../utils.ts";
+import type { State } from "../../../utils/state.ts";
 
 type Data = {
   title: string;
@@ -18,8 +19,8 @@ type Data = {
 
 const query = z.object({ v: z.coerce.number().int().min(1).optional().catch(undefined) });
 
-export const handler = define.handlers<Data>({
-  async GET(ctx) {
+export const handler: Handlers<Data, State> = {
+  async GET(_req, ctx) {
     const postId = ctx.params.id;
     const entries = await ctx.state.system.mediator.query(
       { type: "GetPostHistory", postId },
@@ -35,7 +36,7 @@ export const handler = define.handlers<Data>({
     );
     return ctx.render({ title: `History of a post (v${at})`, postId, entries, at, state });
   },
-});
+};
 
 const labels: Record<string, string> = {
   PostCreated: "created the post",
@@ -59,7 +60,7 @@ function describe(entry: HistoryEntry, names: Map<string, string>): string {
   }`;
 }
 
-export default define.page<typeof handler>(({ data }) => {
+export default function HistoryPage({ data }: PageProps<Data, State>) {
   const { entries, at, state, postId } = data;
   const names = new Map<string, string>();
   for (const e of entries) {
@@ -140,4 +141,4 @@ export default define.page<typeof handler>(({ data }) => {
       </ol>
     </>
   );
-});
+}

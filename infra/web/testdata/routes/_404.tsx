@@ -1,4 +1,4 @@
-import type { ErrorPageProps } from "../../mod.ts";
+import type { ErrorPageProps } from "$fresh/server.ts";
 import type { State } from "../utils.ts";
 
 export default function NotFound({ data, url, state }: ErrorPageProps<State>) {

@@ -1,4 +1,4 @@
-import type { ErrorPageProps } from "../../mod.ts";
+import type { ErrorPageProps } from "$fresh/server.ts";
 
 export default function ServerError({ data }: ErrorPageProps) {
   return <p data-page="error">{data.status} {data.code}: {data.message}</p>;

@@ -1,15 +1,18 @@
-import { Assets } from "../../mod.ts";
-import { define } from "../utils.ts";
+import type { AppProps } from "$fresh/server.ts";
+import { asset } from "$fresh/runtime.ts";
+import type { State } from "../utils.ts";
 
-export default define.layout(({ Component, state }) => (
-  <html lang="en">
-    <head>
-      <meta charset="utf-8" />
-      <title>fixture</title>
-      <Assets />
-    </head>
-    <body data-app="shell" data-user={state.user ?? ""}>
-      <Component />
-    </body>
-  </html>
-));
+export default function App({ Component, state }: AppProps<unknown, State>) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <title>fixture</title>
+        <link rel="stylesheet" href={asset("/styles.css")} />
+      </head>
+      <body data-app="shell" data-user={state.user ?? ""}>
+        <Component />
+      </body>
+    </html>
+  );
+}

@@ -1,7 +1,9 @@
-import { define } from "../utils.ts";
+import type { LayoutProps } from "$fresh/server.ts";
 
-export default define.layout(({ Component }) => (
-  <div data-layout="root">
-    <Component />
-  </div>
-));
+export default function RootLayout({ Component }: LayoutProps) {
+  return (
+    <div data-layout="root">
+      <Component />
+    </div>
+  );
+}

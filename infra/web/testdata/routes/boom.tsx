@@ -1,10 +1,10 @@
-import { define } from "../utils.ts";
+import type { Handlers } from "$fresh/server.ts";
 
-export const handler = define.handlers({
+export const handler: Handlers = {
   GET() {
     throw new Error("password=hunter2 in /srv/db.ts");
   },
-});
+};
 
 export default function Boom() {
   return <p>never</p>;

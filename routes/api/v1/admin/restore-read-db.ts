@@ -5,11 +5,12 @@
  *
  * @module
  */
-import { define } from "../../../../utils.ts";
+import type { Handlers } from "$fresh/server.ts";
+import type { State } from "../../../../utils/state.ts";
 
 /** POST: starts Restore read DB (202 {job}). */
-export const handler = define.handlers({
-  async POST(ctx) {
+export const handler: Handlers<unknown, State> = {
+  async POST(_req, ctx) {
     const { jobId } = await ctx.state.system.mediator.send(
       { type: "RestoreReadDb" },
       ctx.state.ctx,
@@ -19,4 +20,4 @@ export const handler = define.handlers({
       headers: { location: `/api/v1/admin/restore-read-db/${jobId}` },
     });
   },
-});
+};

@@ -6,10 +6,12 @@
  *
  * @module
  */
+import type { Handlers } from "$fresh/server.ts";
 import { z } from "zod";
 import { toApiPost } from "../../../../components/representations.ts";
 import { PostNotFound, ValidationFailed } from "../../../../domain/mod.ts";
-import { define, parseJson } from "../../../../utils.ts";
+import { parseJson } from "../../../../utils/json_body.ts";
+import type { State } from "../../../../utils/state.ts";
 
 const body = z.object({ message: z.string({ error: "message is required" }) });
 
@@ -28,8 +30,8 @@ function expectedVersion(req: Request): number | undefined {
 }
 
 /** GET: the post (with ETag); PATCH: edit its message; DELETE: remove it. */
-export const handler = define.handlers({
-  async GET(ctx) {
+export const handler: Handlers<unknown, State> = {
+  async GET(_req, ctx) {
     const postId = ctx.params.id;
     const post = await ctx.state.system.mediator.query(
       { type: "FindPostById", postId },
@@ -38,20 +40,20 @@ export const handler = define.handlers({
     if (!post) throw new PostNotFound(postId);
     return Response.json(toApiPost(post), { headers: { etag: `"${post.version}"` } });
   },
-  async PATCH(ctx) {
-    const expected = expectedVersion(ctx.req);
-    const { message } = await parseJson(ctx.req, body);
+  async PATCH(req, ctx) {
+    const expected = expectedVersion(req);
+    const { message } = await parseJson(req, body);
     const { version, position } = await ctx.state.system.mediator.send(
       { type: "EditMessage", postId: ctx.params.id, message, expectedVersion: expected },
       ctx.state.ctx,
     );
     return Response.json({ version, position }, { headers: { etag: `"${version}"` } });
   },
-  async DELETE(ctx) {
+  async DELETE(_req, ctx) {
     const { position } = await ctx.state.system.mediator.send(
       { type: "DeletePost", postId: ctx.params.id },
       ctx.state.ctx,
     );
     return Response.json({ position });
   },
-});
+};

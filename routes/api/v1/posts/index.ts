@@ -6,10 +6,12 @@
  *
  * @module
  */
+import type { Handlers } from "$fresh/server.ts";
 import { z } from "zod";
 import { toApiListItem } from "../../../../components/representations.ts";
 import { validate } from "../../../../app/mediator.ts";
-import { define, parseJson } from "../../../../utils.ts";
+import { parseJson } from "../../../../utils/json_body.ts";
+import type { State } from "../../../../utils/state.ts";
 
 const INT_MAX = 2_147_483_647;
 /** Posts per page when the client names no `limit`. */
@@ -36,8 +38,8 @@ const listParams = z.object({
 const body = z.object({ message: z.string({ error: "message is required" }) });
 
 /** GET: a page of the feed; POST: a new post (201). */
-export const handler = define.handlers({
-  async GET(ctx) {
+export const handler: Handlers<unknown, State> = {
+  async GET(_req, ctx) {
     const given = [...ctx.url.searchParams].filter(([, value]) => value !== "");
     const params = validate(listParams, Object.fromEntries(given));
     const page = await ctx.state.system.mediator.query(
@@ -46,8 +48,8 @@ export const handler = define.handlers({
     );
     return Response.json({ posts: page.posts.map(toApiListItem), nextCursor: page.nextCursor });
   },
-  async POST(ctx) {
-    const { message } = await parseJson(ctx.req, body);
+  async POST(req, ctx) {
+    const { message } = await parseJson(req, body);
     const { postId, version, position } = await ctx.state.system.mediator.send(
       { type: "CreatePost", message },
       ctx.state.ctx,
@@ -57,4 +59,4 @@ export const handler = define.handlers({
       headers: { location: `/api/v1/posts/${postId}` },
     });
   },
-});
+};

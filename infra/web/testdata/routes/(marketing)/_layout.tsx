@@ -1,7 +1,9 @@
-import { define } from "../../utils.ts";
+import type { LayoutProps } from "$fresh/server.ts";
 
-export default define.layout(({ Component }) => (
-  <aside data-layout="marketing">
-    <Component />
-  </aside>
-));
+export default function MarketingLayout({ Component }: LayoutProps) {
+  return (
+    <aside data-layout="marketing">
+      <Component />
+    </aside>
+  );
+}

@@ -1,6 +1,7 @@
-import { define } from "../../utils.ts";
+import type { FreshContext } from "$fresh/server.ts";
+import type { State } from "../../utils.ts";
 
-export const handler = define.middleware((ctx) => {
+export function handler(_req: Request, ctx: FreshContext<State>) {
   ctx.state.trail.push("marketing");
   return ctx.next();
-});
+}

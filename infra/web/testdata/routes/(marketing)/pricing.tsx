@@ -1,3 +1,6 @@
-import { define } from "../../utils.ts";
+import type { PageProps } from "$fresh/server.ts";
+import type { State } from "../../utils.ts";
 
-export default define.page(({ state }) => <p data-page="pricing">trail={state.trail.join(">")}</p>);
+export default function Pricing({ state }: PageProps<unknown, State>) {
+  return <p data-page="pricing">trail={state.trail.join(">")}</p>;
+}

@@ -1,4 +1,4 @@
-import type { PageProps } from "../../../mod.ts";
+import type { PageProps } from "$fresh/server.ts";
 
 export default function Doc({ params }: PageProps) {
   return <p data-page="doc">slug=[{params.slug}]</p>;

@@ -1,19 +1,23 @@
-import { define, FixtureError } from "../../utils.ts";
+import type { Handlers, PageProps } from "$fresh/server.ts";
+import { FixtureError, seeOther, type State } from "../../utils.ts";
 
-export const handler = define.handlers<{ id: string }>({
-  GET(ctx) {
+type Data = { id: string };
+
+export const handler: Handlers<Data, State> = {
+  GET(_req, ctx) {
     if (ctx.params.id === "missing") throw new FixtureError(404, "post_not_found");
+    if (ctx.params.id === "gone") return ctx.renderNotFound();
     if (ctx.params.id === "secret") {
       throw new FixtureError(403, "not_author", { message: "only the author" });
     }
     const status = ctx.params.id === "draft" ? 202 : 200;
     return ctx.render({ id: ctx.params.id }, { status, headers: { "x-post": ctx.params.id } });
   },
-  DELETE(ctx) {
-    return ctx.redirect("/posts");
+  DELETE() {
+    return seeOther("/posts");
   },
-});
+};
 
-export default define.page<typeof handler>(({ data, route }) => (
-  <article data-page="post" data-route={route ?? ""}>post {data.id}</article>
-));
+export default function Post({ data, route }: PageProps<Data, State>) {
+  return <article data-page="post" data-route={route}>post {data.id}</article>;
+}

@@ -1,7 +1,9 @@
-import { define } from "../../utils.ts";
+import type { LayoutProps } from "$fresh/server.ts";
 
-export default define.layout(({ Component }) => (
-  <section data-layout="posts">
-    <Component />
-  </section>
-));
+export default function PostsLayout({ Component }: LayoutProps) {
+  return (
+    <section data-layout="posts">
+      <Component />
+    </section>
+  );
+}

@@ -5,12 +5,13 @@
  *
  * @module
  */
-import { define } from "../../../../../utils.ts";
-import { HttpError } from "../../../../../infra/web/mod.ts";
+import type { Handlers } from "$fresh/server.ts";
+import type { State } from "../../../../../utils/state.ts";
+import { HttpError } from "../../../../../utils/http_error.ts";
 
 /** GET: a restore job's progress. */
-export const handler = define.handlers({
-  async GET(ctx) {
+export const handler: Handlers<unknown, State> = {
+  async GET(_req, ctx) {
     const job = await ctx.state.system.mediator.query(
       { type: "GetRestoreJob", jobId: ctx.params.job },
       ctx.state.ctx,
@@ -20,4 +21,4 @@ export const handler = define.handlers({
     }
     return Response.json(job);
   },
-});
+};

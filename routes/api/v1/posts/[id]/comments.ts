@@ -4,19 +4,21 @@
  *
  * @module
  */
+import type { Handlers } from "$fresh/server.ts";
 import { z } from "zod";
-import { define, parseJson } from "../../../../../utils.ts";
+import { parseJson } from "../../../../../utils/json_body.ts";
+import type { State } from "../../../../../utils/state.ts";
 
 const body = z.object({ comment: z.string({ error: "comment is required" }) });
 
 /** POST: a new comment (201 {id, position}). */
-export const handler = define.handlers({
-  async POST(ctx) {
-    const { comment } = await parseJson(ctx.req, body);
+export const handler: Handlers<unknown, State> = {
+  async POST(req, ctx) {
+    const { comment } = await parseJson(req, body);
     const { commentId, position } = await ctx.state.system.mediator.send(
       { type: "AddComment", postId: ctx.params.id, comment },
       ctx.state.ctx,
     );
     return Response.json({ id: commentId, position }, { status: 201 });
   },
-});
+};

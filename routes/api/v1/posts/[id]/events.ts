@@ -5,15 +5,16 @@
  *
  * @module
  */
-import { define } from "../../../../../utils.ts";
+import type { Handlers } from "$fresh/server.ts";
+import type { State } from "../../../../../utils/state.ts";
 
 /** GET: the post's events, oldest first. */
-export const handler = define.handlers({
-  async GET(ctx) {
+export const handler: Handlers<unknown, State> = {
+  async GET(_req, ctx) {
     const events = await ctx.state.system.mediator.query(
       { type: "GetPostHistory", postId: ctx.params.id },
       ctx.state.ctx,
     );
     return Response.json({ events });
   },
-});
+};

@@ -5,14 +5,15 @@
  *
  * @module
  */
+import type { FreshContext, Handlers } from "$fresh/server.ts";
 import { PostRemoved } from "../../../../../domain/mod.ts";
-import { type Context } from "../../../../../infra/web/mod.ts";
-import { define, type State } from "../../../../../utils.ts";
+
+import type { State } from "../../../../../utils/state.ts";
 
 /** Read-your-writes for the answer itself: the count includes this write. */
 const WAIT_MS = 5000;
 
-async function likeOrUnlike(ctx: Context<State>, type: "LikePost" | "UnlikePost") {
+async function likeOrUnlike(ctx: FreshContext<State>, type: "LikePost" | "UnlikePost") {
   const { mediator, readStore } = ctx.state.system;
   const postId = ctx.params.id;
   const { position } = await mediator.send({ type, postId }, ctx.state.ctx);
@@ -24,7 +25,7 @@ async function likeOrUnlike(ctx: Context<State>, type: "LikePost" | "UnlikePost"
 }
 
 /** PUT: like; DELETE: unlike; both answer the count after the write. */
-export const handler = define.handlers({
-  PUT: (ctx) => likeOrUnlike(ctx, "LikePost"),
-  DELETE: (ctx) => likeOrUnlike(ctx, "UnlikePost"),
-});
+export const handler: Handlers<unknown, State> = {
+  PUT: (_req, ctx) => likeOrUnlike(ctx, "LikePost"),
+  DELETE: (_req, ctx) => likeOrUnlike(ctx, "UnlikePost"),
+};

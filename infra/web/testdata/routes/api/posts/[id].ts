@@ -1,10 +1,11 @@
-import { define, FixtureError } from "../../../utils.ts";
+import type { Handlers } from "$fresh/server.ts";
+import { FixtureError, type State } from "../../../utils.ts";
 
-export const handler = define.handlers({
-  GET(ctx) {
+export const handler: Handlers<unknown, State> = {
+  GET(_req, ctx) {
     return Response.json({ id: ctx.params.id, trail: ctx.state.trail });
   },
-  DELETE(ctx) {
+  DELETE(_req, ctx) {
     throw new FixtureError(403, "not_author", { message: `not your post ${ctx.params.id}` });
   },
   POST() {
@@ -13,4 +14,4 @@ export const handler = define.handlers({
       fields: { body: "too long" },
     });
   },
-});
+};

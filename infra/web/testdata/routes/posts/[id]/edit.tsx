@@ -1,4 +1,4 @@
-import type { PageProps } from "../../../../mod.ts";
+import type { PageProps } from "$fresh/server.ts";
 
 export default function Edit({ params }: PageProps) {
   return <p data-page="edit">edit {params.id}</p>;

@@ -5,15 +5,17 @@
  *
  * @module
  */
+import type { Handlers } from "$fresh/server.ts";
 import { z } from "zod";
-import { define, parseJson } from "../../../../../../utils.ts";
+import { parseJson } from "../../../../../../utils/json_body.ts";
+import type { State } from "../../../../../../utils/state.ts";
 
 const body = z.object({ comment: z.string({ error: "comment is required" }) });
 
 /** PATCH: edit the comment; DELETE: remove it. */
-export const handler = define.handlers({
-  async PATCH(ctx) {
-    const { comment } = await parseJson(ctx.req, body);
+export const handler: Handlers<unknown, State> = {
+  async PATCH(req, ctx) {
+    const { comment } = await parseJson(req, body);
     const { id: postId, commentId } = ctx.params;
     const { position } = await ctx.state.system.mediator.send(
       { type: "EditComment", postId, commentId, comment },
@@ -21,7 +23,7 @@ export const handler = define.handlers({
     );
     return Response.json({ position });
   },
-  async DELETE(ctx) {
+  async DELETE(_req, ctx) {
     const { id: postId, commentId } = ctx.params;
     const { position } = await ctx.state.system.mediator.send(
       { type: "RemoveComment", postId, commentId },
@@ -29,4 +31,4 @@ export const handler = define.handlers({
     );
     return Response.json({ position });
   },
-});
+};

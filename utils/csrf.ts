@@ -4,8 +4,7 @@
  *
  * @module
  */
-import type { DefaultState } from "./context.ts";
-import type { Middleware } from "./handlers.ts";
+import type { MiddlewareHandler } from "$fresh/server.ts";
 import { HttpError } from "./http_error.ts";
 
 /** Options of {@link csrf}. */
@@ -51,12 +50,14 @@ const FORM_TYPES = new Set([
  * export const handler = [csrf(), session()];
  * ```
  */
-export function csrf<State = DefaultState>(options: CsrfOptions = {}): Middleware<State> {
+export function csrf<State = Record<string, unknown>>(
+  options: CsrfOptions = {},
+): MiddlewareHandler<State> {
   const trusted = new Set((options.origins ?? []).map((o) => new URL(o).origin));
-  return function csrfMiddleware(ctx) {
-    if (SAFE_METHODS.has(ctx.req.method)) return ctx.next();
-    const site = ctx.req.headers.get("sec-fetch-site");
-    const origin = ctx.req.headers.get("origin");
+  return function csrfMiddleware(req, ctx) {
+    if (SAFE_METHODS.has(req.method)) return ctx.next();
+    const site = req.headers.get("sec-fetch-site");
+    const origin = req.headers.get("origin");
     const trustedOrigin = origin !== null && trusted.has(origin);
     if ((site === "cross-site" || site === "same-site") && !trustedOrigin) {
       throw refused(`Sec-Fetch-Site: ${site}`);
@@ -65,8 +66,8 @@ export function csrf<State = DefaultState>(options: CsrfOptions = {}): Middlewar
       throw refused(`Origin ${origin}`);
     }
     if (
-      site === null && origin === null && ctx.req.method === "POST" &&
-      isFormType(ctx.req.headers.get("content-type"))
+      site === null && origin === null && req.method === "POST" &&
+      isFormType(req.headers.get("content-type"))
     ) {
       throw refused("no Origin or Sec-Fetch-Site on a form request");
     }
@@ -80,8 +81,9 @@ function isFormType(contentType: string | null): boolean {
 }
 
 function refused(reason: string): HttpError {
-  return new HttpError(403, "This request came from another site and was refused.", {
+  const error = new HttpError(403, "This request came from another site and was refused.", {
     code: "cross_site_request",
-    cause: reason,
   });
+  error.cause = reason;
+  return error;
 }

@@ -1,0 +1,28 @@
+/**
+ * What routes see of a request: the state the root middleware
+ * (routes/_middleware.ts) fills in for every request.
+ *
+ * @module
+ */
+import type { RequestContext } from "../app/context.ts";
+import type { Actor } from "../domain/mod.ts";
+import type { System } from "../infra/system.ts";
+
+/** Filled in by routes/_middleware.ts for every request. */
+export type State = {
+  system: System;
+  /** The connection Deno.serve reports (the peer's address). */
+  info?: Deno.ServeHandlerInfo;
+  /** The signed-in user, or null. */
+  actor: Actor | null;
+  /** The session id from the cookie (to sign out). */
+  sessionId: string | null;
+  /** Actor + correlation id, handed to the mediator. */
+  ctx: RequestContext;
+  /** The read store position this response reflects (X-Projection-Position). */
+  position: number;
+  /** The client's address: the connection's, or a trusted proxy's X-Forwarded-For hop. */
+  clientAddress: string;
+  /** Served over HTTPS (PUBLIC_URL, or a trusted proxy says so): Secure, `__Host-` cookies. */
+  https: boolean;
+};
