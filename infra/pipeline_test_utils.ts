@@ -140,15 +140,14 @@ export async function projected(
 }
 
 /**
- * Waits (bounded) until every stored event is below the snapshot horizon the
- * gap-safe cursor reads to: xmin is cluster-wide, so another database's open
- * transaction (another test run on the same server) can hold it back.
+ * Waits (bounded) until every stored event is below the horizon the gap-safe
+ * cursor reads to (a transaction still open in the database holds it back).
  */
 export async function readableToTheEnd(eventSql: Sql, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const [{ below }] = await eventSql<{ below: boolean }[]>`
-      select coalesce(max(transaction_id) < pg_snapshot_xmin(pg_current_snapshot()), true) as below
+      select coalesce(max(transaction_id) < events_horizon(), true) as below
       from events`;
     if (below) return;
     if (Date.now() > deadline) assert.fail("the snapshot horizon stayed below the last event");

@@ -163,12 +163,15 @@ export function storeTailConsumer(options: StoreTailOptions): EventConsumer {
   };
 }
 
-/** The cursor just before the event at `offset` in the gap-safe order. */
+/**
+ * The cursor just before the event at `offset` in the gap-safe order. No
+ * horizon is needed: every event delivered so far was below an earlier
+ * horizon, so it and everything before it in this order is committed now.
+ */
 async function cursorAt(conn: Sql, offset: number): Promise<Cursor> {
   if (offset === 0) return START;
   const [row] = await conn`
     select transaction_id::text as transaction_id, global_position from events
-    where transaction_id < pg_snapshot_xmin(pg_current_snapshot())
     order by transaction_id, global_position
     offset ${offset - 1} limit 1`;
   if (!row) {

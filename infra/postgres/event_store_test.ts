@@ -125,6 +125,35 @@ Deno.test("Event store - readAll never skips an event whose transaction commits 
   }
 });
 
+Deno.test("Event store - an open transaction in another database does not hold readAll back; one in this database does", async () => {
+  await using db = await tempDatabase();
+  await using other = await tempDatabase();
+  const { sql, store } = await storeIn(db);
+  const elsewhere = await other.connect({ max: 1 }).reserve();
+  const here = await sql.reserve();
+  try {
+    // A writing transaction left open in another database of the same server.
+    await elsewhere.unsafe("begin");
+    await elsewhere.unsafe("create table busy (id int)");
+    const first = await store.append("post-a", liked(1), { expectedVersion: 0 });
+    const page = await store.readAll(START);
+    assert.deepEqual(page.events.map((e) => e.globalPosition), first.positions);
+
+    // A writing transaction open in this database holds later commits back until it ends.
+    await here.unsafe("begin");
+    await here.unsafe("create table busy_here (id int)");
+    const second = await store.append("post-b", liked(1), { expectedVersion: 0 });
+    assert.deepEqual((await store.readAll(page.cursor)).events, []);
+    await here.unsafe("commit");
+    const after = await store.readAll(page.cursor);
+    assert.deepEqual(after.events.map((e) => e.globalPosition), second.positions);
+  } finally {
+    await elsewhere.unsafe("rollback").catch(() => {});
+    elsewhere.release();
+    here.release();
+  }
+});
+
 Deno.test("Event store - readAll pages through the store in cursor order", async () => {
   await using db = await tempDatabase();
   const { store } = await storeIn(db);
@@ -200,8 +229,9 @@ Deno.test("Migrations - two concurrent runs apply each migration once; a third c
     "004_snapshots",
     "005_credentials",
     "006_append_function",
+    "007_read_horizon",
   ]);
   assert.deepEqual(await migrate(a, "event_store"), []);
   const rows = await a`select set, version from schema_migrations`;
-  assert.equal(rows.length, 6);
+  assert.equal(rows.length, 7);
 });

@@ -5,17 +5,18 @@ import { EVENT_COLUMNS, type EventRow, toRecordedEvent } from "./rows.ts";
 
 /**
  * Events after the cursor, in (transaction id, position) order, but only from
- * transactions older than the oldest one still running. Positions are handed
- * out before commit, so a later position can become visible first; reading
- * only below the snapshot's xmin means an earlier, still-open transaction can
- * never be skipped: its rows appear later, and still after the cursor.
+ * transactions below the horizon: older than every transaction still running
+ * in this database. Positions are handed out before commit, so a later
+ * position can become visible first; reading only below the horizon means an
+ * earlier, still-open transaction can never be skipped: its rows appear
+ * later, and still after the cursor. `read_events` (migration 007) computes
+ * the horizon and reads in two statements, which is what makes it safe.
  */
 export const READ_ALL_SQL = `
-  select ${EVENT_COLUMNS} from events
-  where (transaction_id, global_position) > ($1::xid8, $2::bigint)
-    and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-  order by transaction_id, global_position
-  limit $3`;
+  select ${EVENT_COLUMNS} from read_events($1::xid8, $2::bigint, $3::integer)`;
+
+/** The horizon on its own (restore catches up to it before swapping). */
+export const HORIZON_SQL = `select events_horizon()::text as horizon`;
 
 /**
  * Reads the whole store after `after`, at most `limit` events; returns the

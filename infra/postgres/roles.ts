@@ -141,7 +141,18 @@ export function rolesSql(options: RolesOptions): RoleScript[] {
     {
       store: "event_store",
       database: eventDatabase,
-      statements: [...common(eventDatabase), ...tableGrantsSql(eventStoreGrants)],
+      statements: [
+        ...common(eventDatabase),
+        ...tableGrantsSql(eventStoreGrants),
+        // The worker's gap-safe reads wait only for this database's open transactions
+        // when it sees every session's transaction id (events_horizon, migration 007).
+        // Without the right to grant it (some managed servers), it falls back safely.
+        doBlock(`begin
+    execute 'grant pg_read_all_stats to ${roleNames.worker}';
+  exception when insufficient_privilege then
+    raise notice 'pg_read_all_stats not granted: the relay waits for the whole server';
+  end;`),
+      ],
     },
     {
       store: "read_store",

@@ -1,6 +1,7 @@
 import type { Cursor } from "../../app/ports.ts";
 import type { Sql } from "../postgres/connect.ts";
 import { grantReadSql } from "../postgres/roles.ts";
+import { HORIZON_SQL } from "../postgres/read_all.ts";
 import { PROJECTION_TABLES, type Tx } from "./apply_event.ts";
 
 /** Swap attempts when the table locks time out or deadlock with a reader. */
@@ -26,8 +27,8 @@ export type SwapPlan = {
  * Final catch-up and swap in ONE read-store transaction. The exclusive lock
  * on the checkpoints waits for a live projector batch in flight and holds
  * the next one at its first statement. Everything the projector applied was
- * read by the relay below an older snapshot xmin than the one taken here,
- * so catching up to this xmin covers it; events above it reach the new
+ * read by the relay below an older horizon than the one taken here (see
+ * read_all.ts), so catching up to this one covers it; events above it reach the new
  * tables through the projector after the swap. Returns the events caught up.
  *
  * @example
@@ -42,9 +43,8 @@ export async function swapShadow(readSql: Sql, eventSql: Sql, plan: SwapPlan): P
       return await readSql.begin(async (tx) => {
         await tx`lock table public.projector_checkpoints in exclusive mode`;
         await tx.unsafe(`set local search_path to ${shadow}`);
-        const [{ xmin }] = await eventSql<{ xmin: string }[]>`
-          select pg_snapshot_xmin(pg_current_snapshot())::text as xmin`;
-        const caughtUp = await plan.catchUp(tx, { after: plan.cursor, horizon: BigInt(xmin) });
+        const [{ horizon }] = await eventSql.unsafe<{ horizon: string }[]>(HORIZON_SQL);
+        const caughtUp = await plan.catchUp(tx, { after: plan.cursor, horizon: BigInt(horizon) });
         // Readers queue behind a waiting ACCESS EXCLUSIVE request: do not wait long.
         await tx`set local lock_timeout = '5s'`;
         const live = PROJECTION_TABLES.map((t) => `public.${t}`).join(", ");
