@@ -1,5 +1,13 @@
 /** Units the bench reports in, with the decimals each is printed (and stored) with. */
-const DECIMALS = { "µs": 1, "ms": 2, "events/s": 0, "x": 2, "count": 0 } as const;
+const DECIMALS = {
+  "µs": 1,
+  "ms": 2,
+  "events/s": 0,
+  "x": 2,
+  "count": 0,
+  "req/s": 0,
+  "cmd/s": 0,
+} as const;
 
 /** A unit a figure is reported in. */
 export type Unit = keyof typeof DECIMALS;

@@ -29,7 +29,7 @@ export async function assertBrokerListening(): Promise<void> {
  * Deletes the bench's topic and its (now empty) consumer group, so runs leave
  * nothing on the broker. Best effort: a failure is reported, not thrown.
  */
-export async function dropBenchBus(used: BenchBus): Promise<void> {
+export async function dropBenchBus(used: Pick<BenchBus, "topic" | "groupId">): Promise<void> {
   const admin = new Kafka({ brokers: brokers(), logLevel: logLevel.NOTHING }).admin();
   try {
     await admin.connect();

@@ -1,0 +1,85 @@
+/**
+ * The HTTP rows of the bench: the stack as it is deployed (the web process
+ * `main.ts` with ROLE=web, a separate `worker.ts`, PostgreSQL, the running
+ * Kafka broker on a topic of its own), then the load test's three mixes
+ * against it on loopback.
+ *
+ * @module
+ */
+import { tempDatabase } from "../infra/postgres/test_utils.ts";
+import { brokers } from "../infra/pipeline_test_utils.ts";
+import { type AppProcess, freePort, healthy, spawnApp } from "../tests/processes.ts";
+import type { Report } from "./figures.ts";
+import { type LoadResult, type Mix, runHttpLoad } from "./http_load.ts";
+import { dropBenchBus } from "./kafka.ts";
+
+/** The three figures of issue 10: commands at 64 clients, feed and post page at 100 readers. */
+const RUNS: readonly { mix: Mix; clients: number; name: string }[] = [
+  { mix: "commands", clients: 64, name: "http_commands_64_clients" },
+  { mix: "feed", clients: 100, name: "http_feed_page_100_readers" },
+  { mix: "post", clients: 100, name: "http_post_page_100_readers" },
+];
+
+/**
+ * Starts web + worker on a fresh database and topic (write limits off), runs
+ * each mix for `seconds`, and adds throughput, p50 and p99 per mix. Any
+ * error response fails the bench.
+ */
+export async function benchHttp(
+  report: Report,
+  options: { seconds: number; env?: Record<string, string> },
+): Promise<void> {
+  await using db = await tempDatabase("agora_bench_http");
+  const id = crypto.randomUUID().slice(0, 8);
+  const topic = `agora.bench.http.${id}`;
+  const groupId = `agora-bench-http-${id}`;
+  const port = freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const env = {
+    DATABASE_URL: db.url,
+    KAFKA_BROKERS: brokers().join(","),
+    KAFKA_TOPIC: topic,
+    KAFKA_GROUP_ID: groupId,
+    LOG_LEVEL: "warn",
+    // The load signs up 64 users from one address and writes without pause.
+    RATE_LIMIT_WRITES_PER_MIN: "0",
+    ...options.env,
+  };
+  const processes: AppProcess[] = [];
+  try {
+    const web = spawnApp("web", {
+      script: "main.ts",
+      env: { ...env, ROLE: "web", PORT: String(port), LISTEN_HOST: "127.0.0.1" },
+    });
+    processes.push(web);
+    await healthy(web, url, 60_000);
+    processes.push(spawnApp("worker", { script: "worker.ts", env }));
+    for (const run of RUNS) {
+      const result = await runHttpLoad({
+        url,
+        mix: run.mix,
+        clients: run.clients,
+        seconds: options.seconds,
+      });
+      assertNoErrors(run.name, result);
+      report.add(run.name, {
+        value: result.perSecond,
+        unit: run.mix === "commands" ? "cmd/s" : "req/s",
+      });
+      report.add(`${run.name}_p50`, { value: result.p50Ms, unit: "ms" });
+      report.add(`${run.name}_p99`, { value: result.p99Ms, unit: "ms" });
+    }
+  } catch (error) {
+    for (const p of processes) console.error(p.output());
+    throw error;
+  } finally {
+    await Promise.all(processes.map((p) => p.stop(15_000)));
+    await dropBenchBus({ topic, groupId });
+  }
+}
+
+function assertNoErrors(name: string, result: LoadResult): void {
+  const errors = Object.entries(result.errors);
+  if (errors.length === 0) return;
+  throw new Error(`${name}: ${errors.map(([s, n]) => `${n} × ${s}`).join(", ")}`);
+}
