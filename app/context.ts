@@ -16,15 +16,26 @@ export type RequestContext = {
   readonly correlationId: string;
   /** The client's address (from the connection, or a trusted proxy); keys the sign-in throttle. */
   readonly clientAddress?: string | null;
+  /**
+   * Told the position of each command this request wrote, so the web edge can
+   * hand it to the client (read-your-writes) without reading the response back.
+   */
+  readonly written?: (position: number) => void;
 };
 
 /** A context with a fresh correlation id. */
 export function requestContext(
-  options: { actor?: Actor | null; correlationId?: string; clientAddress?: string | null } = {},
+  options: {
+    actor?: Actor | null;
+    correlationId?: string;
+    clientAddress?: string | null;
+    written?: (position: number) => void;
+  } = {},
 ): RequestContext {
   return {
     actor: options.actor ?? null,
     correlationId: options.correlationId ?? crypto.randomUUID(),
     clientAddress: options.clientAddress ?? null,
+    written: options.written,
   };
 }

@@ -99,6 +99,13 @@ type Handler = {
   handle(message: unknown, ctx: RequestContext): Promise<unknown>;
 };
 
+/** Hands a command result's position to the request's `written` observer. */
+function tellWritten(result: unknown, ctx: RequestContext): void {
+  if (!ctx.written || typeof result !== "object" || result === null) return;
+  const position = (result as { position?: unknown }).position;
+  if (typeof position === "number" && position > 0) ctx.written(position);
+}
+
 /**
  * Builds a mediator and checks at start-up that every message type of the
  * side it serves has exactly one handler.
@@ -143,7 +150,9 @@ export function createMediator(options: MediatorOptions): Mediator {
       // 3. handle, re-deciding on fresh state after a conflict where that is safe
       for (let attempt = 0;; attempt++) {
         try {
-          return await handler.handle(valid, ctx);
+          const result = await handler.handle(valid, ctx);
+          if (kind === "command") tellWritten(result, ctx);
+          return result;
         } catch (error) {
           if (!(error instanceof ConcurrencyError) || attempt >= (handler.retryOnConflict ?? 0)) {
             throw error;

@@ -26,6 +26,8 @@ export type LoadOptions = {
   hotPosts?: number;
   /** Called about once a second while the load runs (a live progress line). */
   onProgress?: (progress: Progress) => void;
+  /** Called once the users and posts exist, as the timed load starts. */
+  onLoadStart?: () => void;
 };
 
 /** A second of the run so far. */
@@ -181,6 +183,7 @@ export async function runHttpLoad(options: LoadOptions): Promise<LoadResult> {
   const latencies: number[] = [];
   const errors: Record<string, number> = {};
   let errorCount = 0;
+  options.onLoadStart?.();
   const started = performance.now();
   const deadline = started + options.seconds * 1000;
 

@@ -51,6 +51,11 @@ export const configSchema = z.object({
   SIGNIN_WINDOW_S: z.coerce.number().int().min(1).max(86_400).default(900),
   /** Password hashes running at once per process (each takes about 32 MiB); more wait in line. */
   SIGNIN_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /**
+   * How long a web process reuses a session lookup (ms); 0: every request reads the session
+   * table. Sign-out still ends a session at once in every process (NOTIFY sessions_ended).
+   */
+  SESSION_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
   /** A session unused this long is refused (default 7 days). */
   SESSION_IDLE_S: z.coerce.number().int().min(60).max(31_536_000).default(604_800),
   /** Live update streams open at once per client address; 429 beyond. */

@@ -5,7 +5,8 @@ import { Metrics } from "../app/metrics.ts";
 import type { EventStore, ProjectionAdmin, SessionStore } from "../app/ports.ts";
 import { postCommandHandlers } from "../app/post_handlers.ts";
 import { queryHandlers } from "../app/query_handlers.ts";
-import { userCommandHandlers } from "../app/user_handlers.ts";
+import { actorOf, userCommandHandlers } from "../app/user_handlers.ts";
+import type { Actor } from "../domain/mod.ts";
 import type { Config } from "./config.ts";
 import { queuedHasher, scryptHasher } from "./password.ts";
 import { postgresCredentialStore } from "./postgres/credentials.ts";
@@ -20,6 +21,9 @@ import { createRestorer, type Restorer } from "./projections/restore.ts";
 import { type ProjectionChanges, projectionChanges } from "./projections/changes.ts";
 import { startConfiguredWorker, type Worker } from "./worker.ts";
 import { projectionAdmin } from "./projector/projection_admin.ts";
+import { SESSIONS_CHANNEL } from "./postgres/tables.ts";
+import { recentValue } from "./recent_value.ts";
+import { sessionCache } from "./session_cache.ts";
 
 /** Everything a process needs, wired once at start (the composition root). */
 export type System = {
@@ -29,6 +33,10 @@ export type System = {
   store: EventStore;
   readStore: PostgresReadStore;
   sessions: SessionStore;
+  /** Who a session cookie belongs to (cached for SESSION_CACHE_MS; sign-out is immediate). */
+  signedIn(sessionId: string): Promise<Actor | null>;
+  /** Tells every process to look the user's sessions up again (their roles changed). */
+  rolesChanged(username: string): Promise<void>;
   hasher: ReturnType<typeof queuedHasher>;
   restorer: Restorer;
   projections: ProjectionAdmin;
@@ -93,13 +101,38 @@ export async function createSystem(
 
   const metrics = new Metrics();
   const store = countingAppends(postgresEventStore(eventSql), metrics, options.afterAppend);
-  const readStore = postgresReadStore(readSql);
+  const projectedStore = postgresReadStore(readSql);
+  // Every response names the position it reflects: one query per 50 ms serves them all.
+  const readStore: PostgresReadStore = {
+    ...projectedStore,
+    appliedPosition: recentValue(() => projectedStore.appliedPosition(), 50),
+  };
   const hasher = queuedHasher(scryptHasher(), { concurrency: config.SIGNIN_HASH_CONCURRENCY });
-  const sessions = postgresSessionStore(eventSql, {
+  const sessionStore = postgresSessionStore(eventSql, {
     secret: config.SESSION_SECRET,
     previousSecret: config.SESSION_SECRET_PREVIOUS,
     idleSeconds: config.SESSION_IDLE_S,
   });
+  const signedIn = sessionCache({
+    ttlMs: config.SESSION_CACHE_MS,
+    async resolve(sessionId) {
+      const found = await sessionStore.find(sessionId);
+      // Roles come from the user's own stream (administrators are never served from the cache).
+      return found ? await actorOf(store, found) : null;
+    },
+  });
+  const sessions: SessionStore = {
+    ...sessionStore,
+    async delete(id) {
+      signedIn.forget(id);
+      await sessionStore.delete(id);
+    },
+  };
+  // Other processes' sign-outs and role changes (payload: user id or name); a dropped
+  // LISTEN connection costs at most SESSION_CACHE_MS.
+  const signOuts = config.SESSION_CACHE_MS > 0
+    ? await eventSql.listen(SESSIONS_CHANNEL, (user) => signedIn.forgetUser(user))
+    : null;
   const restorer = createRestorer({ eventSql, readSql, logger });
   const projections = projectionAdmin({ eventSql, readSql });
   // A query process serves no command. A command process keeps the queries: a rejected
@@ -153,6 +186,11 @@ export async function createSystem(
     store,
     readStore,
     sessions,
+    signedIn: (sessionId) => signedIn.actor(sessionId),
+    async rolesChanged(username) {
+      signedIn.forgetUser(username);
+      await eventSql`select pg_notify(${SESSIONS_CHANNEL}, ${username})`;
+    },
     hasher,
     restorer,
     projections,
@@ -164,6 +202,7 @@ export async function createSystem(
       closing.abort();
       await worker?.stop();
       await changes.close();
+      await signOuts?.unlisten().catch(() => {});
       await readStore.close();
       await Promise.all([
         eventSql.end({ timeout: 5 }),

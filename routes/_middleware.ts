@@ -1,6 +1,5 @@
 import type { FreshContext } from "$fresh/server.ts";
 import { requestContext } from "../app/context.ts";
-import { actorOf } from "../app/user_handlers.ts";
 import type { System } from "../infra/system.ts";
 import { clientAddress, isHttpsRequest } from "../utils/client_address.ts";
 import { csrf } from "../utils/csrf.ts";
@@ -43,23 +42,28 @@ async function session(req: Request, ctx: FreshContext<State>) {
     ctx.state.sessionId = null;
     ctx.state.ctx = requestContext({ clientAddress: ctx.state.clientAddress });
     ctx.state.position = 0;
+    ctx.state.writtenPosition = 0;
     return await ctx.next();
   }
   const cookies = getCookies(req);
   // Over HTTPS only the __Host- cookie counts (a plain-HTTP one could have been planted).
   const sessionId = (ctx.state.https ? cookies[SECURE_SESSION_COOKIE] : cookies[SESSION_COOKIE]) ??
     null;
-  const found = sessionId ? await system.sessions.find(sessionId) : null;
-  // Roles come from the user's own stream, so a revoke takes effect at once.
-  const actor = found ? await actorOf(system.store, found) : null;
+  // Roles come from the user's own stream; an administrator's are read on every request,
+  // so a revoke takes effect at once (system.signedIn caches only other users, briefly).
+  const actor = sessionId ? await system.signedIn(sessionId) : null;
   ctx.state.sessionId = actor ? sessionId : null;
   ctx.state.actor = actor;
+  ctx.state.writtenPosition = 0;
   const correlationId = req.headers.get("x-correlation-id")?.slice(0, 100) ??
     crypto.randomUUID();
   ctx.state.ctx = requestContext({
     actor,
     correlationId,
     clientAddress: ctx.state.clientAddress,
+    written(position) {
+      if (position > ctx.state.writtenPosition) ctx.state.writtenPosition = position;
+    },
   });
   return await ctx.next();
 }
@@ -110,10 +114,11 @@ async function readYourWrites(req: Request, ctx: FreshContext<State>) {
     Number.isSafeInteger(fromCookie) ? fromCookie : 0,
     Number.isSafeInteger(fromHeader) ? fromHeader : 0,
   );
-  if (isRead && wanted > 0) await readStore.waitForPosition(wanted, MAX_WAIT_MS);
-  ctx.state.position = await readStore.appliedPosition();
-  const response = await ctx.next();
-  const headers = new Headers(response.headers);
+  const reached = isRead && wanted > 0 && await readStore.waitForPosition(wanted, MAX_WAIT_MS);
+  // The applied position is read at most every few ms (system.ts); the wanted one is applied.
+  ctx.state.position = Math.max(await readStore.appliedPosition(), reached ? wanted : 0);
+  const response = mutable(await ctx.next());
+  const { headers } = response;
   headers.set("x-projection-position", String(ctx.state.position));
   headers.set("x-correlation-id", ctx.state.ctx.correlationId);
   if (isRead && fromCookie > 0) {
@@ -121,7 +126,20 @@ async function readYourWrites(req: Request, ctx: FreshContext<State>) {
   }
   // The other security headers (CSP, nosniff, frames, HSTS) are set for every response by the app.
   if (!headers.has("cache-control")) headers.set("cache-control", "no-store");
-  return new Response(response.body, { status: response.status, headers });
+  return response;
+}
+
+/**
+ * The response itself when its headers may be changed (most are); a copy
+ * otherwise (`Response.redirect`, a fetched response).
+ */
+function mutable(response: Response): Response {
+  try {
+    response.headers.set("x-content-type-options", "nosniff");
+    return response;
+  } catch {
+    return new Response(response.body, { status: response.status, headers: response.headers });
+  }
 }
 
 /**

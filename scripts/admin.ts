@@ -30,6 +30,8 @@ export async function runAdmin(
       grant,
       operator: Deno.env.get("USER"),
     });
+    // Web processes cache sessions briefly: they look this user's up again at once.
+    await system.rolesChanged(username);
     const changed = grant !== (before ?? []).includes("admin");
     print(`${username}: ${grant ? "admin" : "not admin"}${changed ? "" : " (unchanged)"}`);
     return 0;

@@ -22,6 +22,8 @@ export type Exit = {
 /** A running Deno process of the project. */
 export type AppProcess = {
   readonly name: string;
+  /** Its operating-system process id. */
+  readonly pid: number;
   /** Everything it wrote so far, each line prefixed with its name. */
   output(): string;
   /** Its JSON log lines so far (other lines are skipped). */
@@ -83,6 +85,7 @@ export function spawnApp(
 
   return {
     name,
+    pid: child.pid,
     output: () => lines.map((line) => `[${name}] ${line}`).join("\n"),
     logs: () => lines.flatMap((line) => parseLog(line)),
     exited: () => status,

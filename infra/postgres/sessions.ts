@@ -1,5 +1,6 @@
 import type { Session, SessionStore } from "../../app/ports.ts";
 import type { Sql } from "./connect.ts";
+import { SESSIONS_CHANNEL } from "./tables.ts";
 
 /** Sessions last 30 days at most. */
 const LIFETIME_MS = 30 * 24 * 60 * 60 * 1000;
@@ -103,7 +104,13 @@ export function postgresSessionStore(
     },
     async delete(id) {
       const oldHash = previous ? await (await previous)(id) : null;
-      await sql`delete from sessions where id_hash in (${await hashOf(id)}, ${oldHash ?? ""})`;
+      // Processes that cache sessions forget the user's on this notification (sent on commit).
+      await sql`
+        with gone as (
+          delete from sessions where id_hash in (${await hashOf(id)}, ${oldHash ?? ""})
+          returning user_id
+        )
+        select pg_notify(${SESSIONS_CHANNEL}, user_id::text) from gone`;
     },
   };
 }

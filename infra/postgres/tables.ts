@@ -13,3 +13,9 @@ export const EVENTS_CHANNEL = "events_appended";
 
 /** NOTIFY channel raised after each committed projector batch; payload = highest applied position. */
 export const PROJECTION_CHANNEL = "projection_advanced";
+
+/**
+ * NOTIFY channel raised when a session is signed out (payload: its user id) or a user's roles
+ * change (payload: the username): processes caching sessions look them up again.
+ */
+export const SESSIONS_CHANNEL = "sessions_ended";

@@ -31,22 +31,14 @@ async function apiWrites(req: Request, ctx: FreshContext<State>) {
       code: "unsupported_media_type",
     });
   }
-  return rememberPosition(ctx.state.https, await ctx.next());
-}
-
-/**
- * A successful write's position also goes into the read-your-writes cookie,
- * so a browser whose island wrote through the API sees its change on the
- * next page load too (as after a form's redirect).
- */
-async function rememberPosition(https: boolean, response: Response): Promise<Response> {
-  if (!response.ok || !isJson(response.headers.get("content-type"))) return response;
-  const body = await response.clone().json().catch(() => null);
-  const position = Number(body?.position);
-  if (!Number.isSafeInteger(position) || position <= 0) return response;
-  const headers = new Headers(response.headers);
-  headers.append("set-cookie", positionCookie(position, https));
-  return new Response(response.body, { status: response.status, headers });
+  const response = await ctx.next();
+  const position = ctx.state.writtenPosition;
+  if (!response.ok || position <= 0) return response;
+  // The write's position also goes into the read-your-writes cookie, so a browser whose
+  // island wrote through the API sees its change on the next page load too (as after a
+  // form's redirect). The mediator told the position; the body is not read back.
+  response.headers.append("set-cookie", positionCookie(position, ctx.state.https));
+  return response;
 }
 
 /** Runs before every v1 route: the write gate. */

@@ -1,0 +1,21 @@
+/** CPU time of a process and all its descendants, from Linux's /proc (in ms). */
+export async function processTreeCpuMs(pid: number): Promise<number> {
+  // utime and stime, in clock ticks (USER_HZ, 100 per second on Linux).
+  const TICK_MS = 10;
+  let stat: string;
+  try {
+    stat = await Deno.readTextFile(`/proc/${pid}/stat`);
+  } catch {
+    return 0; // gone
+  }
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  let ms = (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  for (const task of await Array.fromAsync(Deno.readDir(`/proc/${pid}/task`)).catch(() => [])) {
+    const children = await Deno.readTextFile(`/proc/${pid}/task/${task.name}/children`)
+      .catch(() => "");
+    for (const child of children.split(" ").filter(Boolean)) {
+      ms += await processTreeCpuMs(Number(child));
+    }
+  }
+  return ms;
+}
