@@ -17,6 +17,7 @@ import {
 import { startServer } from "./server.ts";
 import manifest from "./fresh.gen.ts";
 import freshConfig from "./fresh.config.ts";
+import { startWebThreads, type WebThreads } from "./infra/web_threads.ts";
 
 let config;
 try {
@@ -40,11 +41,14 @@ if (cronMode && typeof Deno.cron === "function") {
   });
 }
 const tick = () => pipeline ? pipeline.tick() : Promise.reject(new Error("not started yet"));
+// More web servers on the same port, in threads of this process (not on Deploy).
+const threaded = config.WEB_THREADS > 1 && !config.DENO_DEPLOYMENT_ID;
 const server = await startServer(config, {
   web: { manifest, config: freshConfig },
   logger,
   withWorker: config.ROLE === "all",
   hostname: config.LISTEN_HOST,
+  reusePort: threaded,
   afterAppend: () => pipeline?.nudge(),
   intercept: cronMode && config.PIPELINE_TICK_TOKEN
     ? tickRoute(config.PIPELINE_TICK_TOKEN, tick)
@@ -57,9 +61,12 @@ if (cronMode) {
     { budgetMs: config.PIPELINE_TICK_BUDGET_MS, logger },
   );
 }
+// Started after this thread migrated the databases, so they only find them up to date.
+const threads: WebThreads | null = threaded ? await startWebThreads(config.WEB_THREADS - 1) : null;
 logger.info("web started", {
   url: server.url,
   role: config.ROLE,
+  threads: 1 + (threads?.count ?? 0),
   worker: server.system.worker
     ? "in this process"
     : cronMode
@@ -74,7 +81,7 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
     stopping = true;
     logger.info("stopping", { signal });
     await pipeline?.idle();
-    await server.shutdown();
+    await Promise.all([threads?.stop(10_000), server.shutdown()]);
     Deno.exit(0);
   });
 }

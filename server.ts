@@ -32,6 +32,8 @@ export async function startServer(
     logger: Logger;
     withWorker?: boolean;
     hostname?: string;
+    /** Share the port with other servers (SO_REUSEPORT, Linux): WEB_THREADS. */
+    reusePort?: boolean;
     /** Called after each append (Deploy: nudges the cron pipeline). */
     afterAppend?: () => void;
     /** Answers a request before the app does, or returns null (Deploy: the tick route). */
@@ -59,6 +61,7 @@ export async function startServer(
     {
       port: config.PORT,
       hostname: options.hostname ?? "127.0.0.1",
+      reusePort: options.reusePort,
       onListen: () => {},
     },
     intercept ? (req, info) => intercept(req) ?? answer(req, info) : answer,

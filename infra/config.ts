@@ -65,6 +65,11 @@ export const configSchema = z.object({
   /** Bearer token for /metrics and /ready details from other than loopback. */
   METRICS_TOKEN: z.string().min(16, { error: "must be at least 16 characters" }).optional(),
   ROLE: z.enum(["all", "web", "command", "query", "worker"]).default("all"),
+  /**
+   * Web servers in this process, each in its own thread on the same port (Linux SO_REUSEPORT):
+   * about one per core left to the web process. Ignored on Deno Deploy.
+   */
+  WEB_THREADS: z.coerce.number().int().min(1).max(64).default(1),
   /** The worker's /health and /metrics port (unset: the worker serves nothing). */
   HEALTH_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   /** Address the web process (and the worker's health port) listens on. */
@@ -90,6 +95,13 @@ export const configSchema = z.object({
       code: "custom",
       path: ["SESSION_SECRET_PREVIOUS"],
       message: "needs SESSION_SECRET too (the new secret the sessions move to)",
+    });
+  }
+  if (c.WEB_THREADS > 1 && c.PORT === 0) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["WEB_THREADS"],
+      message: "needs a fixed PORT (threads share one port)",
     });
   }
   if (c.DENO_DEPLOYMENT_ID && !c.DATABASE_URL) {
