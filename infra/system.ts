@@ -102,10 +102,10 @@ export async function createSystem(
   const metrics = new Metrics();
   const store = countingAppends(postgresEventStore(eventSql), metrics, options.afterAppend);
   const projectedStore = postgresReadStore(readSql);
-  // Every response names the position it reflects: one query per 50 ms serves them all.
+  // Every response names the position it reflects: one query per 20 ms serves them all.
   const readStore: PostgresReadStore = {
     ...projectedStore,
-    appliedPosition: recentValue(() => projectedStore.appliedPosition(), 50),
+    appliedPosition: recentValue(() => projectedStore.appliedPosition(), 20),
   };
   const hasher = queuedHasher(scryptHasher(), { concurrency: config.SIGNIN_HASH_CONCURRENCY });
   const sessionStore = postgresSessionStore(eventSql, {
