@@ -8,7 +8,7 @@ import { loadConfig } from "../infra/config.ts";
 import { tempDatabase } from "../infra/postgres/test_utils.ts";
 import { runAdmin } from "../scripts/admin.ts";
 import { startServer } from "../server.ts";
-import { client } from "./test_server.ts";
+import { client, WEB } from "./test_server.ts";
 
 Deno.test("sessions cached in two web processes: sign-out and revoke take effect on both at once", async () => {
   await using db = await tempDatabase("agora_sessions");
@@ -18,8 +18,8 @@ Deno.test("sessions cached in two web processes: sign-out and revoke take effect
     LOG_LEVEL: "error",
     SESSION_CACHE_MS: "60000", // far longer than the test: only the notification can end it
   });
-  const a = await startServer(config, { logger: silentLogger });
-  const b = await startServer(config, { logger: silentLogger });
+  const a = await startServer(config, { web: WEB, logger: silentLogger });
+  const b = await startServer(config, { web: WEB, logger: silentLogger });
   try {
     const onA = client(a.url);
     const name = `s${crypto.randomUUID().slice(0, 8)}`;
