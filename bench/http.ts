@@ -12,7 +12,7 @@ import { type AppProcess, freePort, healthy, spawnApp } from "../tests/processes
 import type { Report } from "./figures.ts";
 import { type LoadResult, type Mix, runHttpLoad } from "./http_load.ts";
 import { dropBenchBus } from "./kafka.ts";
-import { processTreeCpuMs } from "./process_cpu.ts";
+import { ownCpuMs, processTreeCpuMs } from "./process_cpu.ts";
 
 /** The three figures of issue 10: commands at 64 clients, feed and post page at 100 readers. */
 const RUNS: readonly { mix: Mix; clients: number; name: string }[] = [
@@ -57,14 +57,19 @@ export async function benchHttp(
     processes.push(spawnApp("worker", { script: "worker.ts", env }));
     for (const run of RUNS) {
       let cpuAtStart = 0;
+      let loadAtStart = 0;
       const result = await runHttpLoad({
         url,
         mix: run.mix,
         clients: run.clients,
         seconds: options.seconds,
-        onLoadStart: () => void processTreeCpuMs(web.pid).then((ms) => cpuAtStart = ms),
+        onLoadStart: () => {
+          loadAtStart = ownCpuMs();
+          void processTreeCpuMs(web.pid).then((ms) => cpuAtStart = ms);
+        },
       });
       const cpuMs = await processTreeCpuMs(web.pid) - cpuAtStart;
+      const loadCpuMs = ownCpuMs() - loadAtStart;
       assertNoErrors(run.name, result);
       report.add(run.name, {
         value: result.perSecond,
@@ -74,6 +79,11 @@ export async function benchHttp(
       report.add(`${run.name}_p99`, { value: result.p99Ms, unit: "ms" });
       // CPU of the web process(es) per answered request: steadier than req/s on a busy machine.
       report.add(`${run.name}_web_cpu_per_request`, { value: cpuMs / result.ok, unit: "ms" });
+      // The load generator's own share of the same cores.
+      report.add(`${run.name}_loadgen_cpu_per_request`, {
+        value: loadCpuMs / result.ok,
+        unit: "ms",
+      });
     }
   } catch (error) {
     for (const p of processes) console.error(p.output());

@@ -1,3 +1,5 @@
+import process from "node:process";
+
 /** CPU time of a process and all its descendants, from Linux's /proc (in ms). */
 export async function processTreeCpuMs(pid: number): Promise<number> {
   // utime and stime, in clock ticks (USER_HZ, 100 per second on Linux).
@@ -18,4 +20,10 @@ export async function processTreeCpuMs(pid: number): Promise<number> {
     }
   }
   return ms;
+}
+
+/** CPU time (user + system) this process used so far, in ms. */
+export function ownCpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
 }
