@@ -18,7 +18,7 @@ export function adminCommandHandlers(
     defineCommand({
       type: "RestoreReadDb",
       access: "admin",
-      handle: (_command, ctx) => deps.restorer.start({ requestedBy: ctx.actor!.username }),
+      handle: (_command, ctx) => deps.restorer.start({ requestedBy: ctx.actor.username }),
     }),
     defineCommand({
       type: "RetryDeadLetter",

@@ -1,15 +1,24 @@
-import { type AnyEvent, validateEvent } from "../domain/mod.ts";
+import { type AnyEvent, type Decider, foldWith, validateEvent } from "../domain/mod.ts";
 import type { RequestContext } from "./context.ts";
 import type { WriteResult } from "./messages.ts";
 import type { EventStore, NewEvent, SnapshotStore } from "./ports.ts";
 
-/** The decider parts a command handler needs; `fold` applies many events in one pass. */
-export type DeciderOf<C, E extends AnyEvent, S extends { version: number }> = {
-  decide(command: C, state: S): E[];
-  evolve(state: S, event: E): S;
-  fold?(events: readonly E[], from: S): S;
-  initialState(): S;
+/**
+ * What a handler needs of an aggregate: its decider, and which stored events
+ * are its own (a stream read from the store holds events of any type, so the
+ * guard narrows them for `evolve` instead of a cast).
+ */
+export type AggregateOf<C, E extends AnyEvent, S extends { version: number }> = {
+  decider: Decider<C, E, S>;
+  isEvent(event: AnyEvent): event is E;
 };
+
+/** A stream holds an event its aggregate does not know: the store is damaged. */
+export class ForeignEvent extends Error {
+  constructor(readonly streamId: string, readonly eventType: string) {
+    super(`stream ${streamId} holds a ${eventType} event, which its aggregate does not know`);
+  }
+}
 
 /** Snapshotting of one aggregate type: the store, the state's codec, and how often. */
 export type Snapshotting<S> = {
@@ -37,7 +46,8 @@ export type Loaded<S> = { state: S; position: number };
  * @example
  * ```ts
  * const result = await handleCommand(store, {
- *   streamId: `post-${postId}`, decider: postDecider, command, ctx,
+ *   streamId: postStreamId(postId), aggregate: { decider: postDecider, isEvent: isPostEvent },
+ *   command, ctx,
  * });
  * ```
  */
@@ -45,17 +55,18 @@ export async function handleCommand<C, E extends AnyEvent, S extends { version: 
   store: EventStore,
   options: {
     streamId: string;
-    decider: DeciderOf<C, E, S>;
+    aggregate: AggregateOf<C, E, S>;
     command: C;
     ctx: RequestContext;
     snapshots?: Snapshotting<S>;
   },
 ): Promise<WriteResult> {
-  const { streamId, decider, command, ctx, snapshots } = options;
+  const { streamId, aggregate, command, ctx, snapshots } = options;
+  const { decider } = aggregate;
   // 1. load
   const { state, position: lastPosition } = await loadStream(store, {
     streamId,
-    decider,
+    aggregate,
     snapshots,
   });
   // 2. decide
@@ -86,12 +97,12 @@ export async function loadStream<C, E extends AnyEvent, S extends { version: num
   store: EventStore,
   options: {
     streamId: string;
-    decider: DeciderOf<C, E, S>;
+    aggregate: AggregateOf<C, E, S>;
     snapshots?: Snapshotting<S>;
     cached?: Loaded<S>;
   },
 ): Promise<Loaded<S>> {
-  const { streamId, decider, snapshots, cached } = options;
+  const { streamId, aggregate: { decider, isEvent }, snapshots, cached } = options;
   let from: Loaded<S> = cached ?? { state: decider.initialState(), position: 0 };
   if (!cached && snapshots) {
     const snapshot = await snapshots.store.load(streamId).catch(() => null);
@@ -104,20 +115,14 @@ export async function loadStream<C, E extends AnyEvent, S extends { version: num
     }
   }
   const history = await store.readStream(streamId, { fromVersion: from.state.version + 1 });
-  if (history.length === 0) return from;
-  return {
-    state: foldWith(decider, history as unknown as E[], from.state),
-    position: history.at(-1)!.globalPosition,
-  };
-}
-
-/** Folds in one pass when the decider can, else event by event. */
-export function foldWith<C, E extends AnyEvent, S extends { version: number }>(
-  decider: DeciderOf<C, E, S>,
-  events: readonly E[],
-  from: S,
-): S {
-  return decider.fold ? decider.fold(events, from) : events.reduce(decider.evolve, from);
+  const last = history.at(-1);
+  if (!last) return from;
+  const events: E[] = [];
+  for (const event of history) {
+    if (!isEvent(event)) throw new ForeignEvent(streamId, event.type);
+    events.push(event);
+  }
+  return { state: foldWith(decider, events, from.state), position: last.globalPosition };
 }
 
 /** Domain events on their way to the store, stamped with the request's ids. */

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import {
+  type Actor,
   AppError,
   ConcurrencyError,
   Forbidden,
@@ -23,24 +24,42 @@ import { Metrics } from "./metrics.ts";
 /** Who may send a message: anybody, a signed-in user, or an administrator. */
 export type Access = "anyone" | "signed_in" | "admin";
 
+/** A context whose actor the mediator's authorization step has checked. */
+export type SignedInContext = RequestContext & { readonly actor: Actor };
+
+/** The context a handler of this access sees: a signed-in one unless anyone may send. */
+export type ContextFor<A extends Access> = A extends "anyone" ? RequestContext : SignedInContext;
+
+/** A command of one type. */
+export type CommandOf<K extends CommandType> = Extract<Command, { type: K }>;
+/** A query of one type. */
+export type QueryOf<K extends QueryType> = Extract<Query, { type: K }>;
+
+/**
+ * A handler's access and the context its `handle` gets, paired so a
+ * "signed_in" or "admin" handler is typed with a non-null actor.
+ */
+type Guarded<M, R> =
+  | { readonly access: "anyone"; handle(message: M, ctx: RequestContext): Promise<R> }
+  | {
+    readonly access: "signed_in" | "admin";
+    handle(message: M, ctx: SignedInContext): Promise<R>;
+  };
+
 /** The handler of one command type. */
 export type CommandHandler<K extends CommandType> = {
   readonly type: K;
-  readonly access: Access;
   /**
    * How often to re-run the handler (fresh load, fresh decision) after a
    * ConcurrencyError. Only for commands whose effect commutes with others'.
    */
   readonly retryOnConflict?: number;
-  handle(command: Extract<Command, { type: K }>, ctx: RequestContext): Promise<CommandResults[K]>;
-};
+} & Guarded<CommandOf<K>, CommandResults[K]>;
 
 /** The handler of one query type. */
-export type QueryHandler<K extends QueryType> = {
-  readonly type: K;
-  readonly access: Access;
-  handle(query: Extract<Query, { type: K }>, ctx: RequestContext): Promise<QueryResults[K]>;
-};
+export type QueryHandler<K extends QueryType> =
+  & { readonly type: K }
+  & Guarded<QueryOf<K>, QueryResults[K]>;
 
 /** Any command handler (a union over all command types). */
 export type AnyCommandHandler = { [K in CommandType]: CommandHandler<K> }[CommandType];
@@ -73,8 +92,14 @@ export class MediatorConfigError extends Error {}
  * ```
  */
 export type Mediator = {
-  send<C extends Command>(command: C, ctx: RequestContext): Promise<CommandResults[C["type"]]>;
-  query<Q extends Query>(query: Q, ctx: RequestContext): Promise<QueryResults[Q["type"]]>;
+  send<K extends CommandType>(
+    command: { readonly type: K } & CommandOf<K>,
+    ctx: RequestContext,
+  ): Promise<CommandResults[K]>;
+  query<K extends QueryType>(
+    query: { readonly type: K } & QueryOf<K>,
+    ctx: RequestContext,
+  ): Promise<QueryResults[K]>;
   /** Message types this mediator serves (a role may serve only one side). */
   readonly serves: { commands: readonly CommandType[]; queries: readonly QueryType[] };
 };
@@ -92,18 +117,29 @@ export type MediatorOptions = {
   metrics?: Metrics;
 };
 
-type Handler = {
-  type: string;
-  access: Access;
-  retryOnConflict?: number;
-  handle(message: unknown, ctx: RequestContext): Promise<unknown>;
-};
+/** Each command type's handler, if registered: typed per type, so lookups need no cast. */
+type CommandRegistry = { [K in CommandType]?: CommandHandler<K> };
+/** Each query type's handler, if registered. */
+type QueryRegistry = { [K in QueryType]?: QueryHandler<K> };
+
+/** Each command type's schema, with the command type it parses to. */
+const commandValidators: { [K in CommandType]: z.ZodType<CommandOf<K>> } = commandSchemas;
+/** Each query type's schema, with the query type it parses to. */
+const queryValidators: { [K in QueryType]: z.ZodType<QueryOf<K>> } = querySchemas;
+
+function isCommandType(type: unknown): type is CommandType {
+  return typeof type === "string" && Object.hasOwn(commandSchemas, type);
+}
+
+function isQueryType(type: unknown): type is QueryType {
+  return typeof type === "string" && Object.hasOwn(querySchemas, type);
+}
 
 /** Hands a command result's position to the request's `written` observer. */
 function tellWritten(result: unknown, ctx: RequestContext): void {
   if (!ctx.written || typeof result !== "object" || result === null) return;
-  const position = (result as { position?: unknown }).position;
-  if (typeof position === "number" && position > 0) ctx.written(position);
+  if (!("position" in result) || typeof result.position !== "number") return;
+  if (result.position > 0) ctx.written(result.position);
 }
 
 /**
@@ -118,49 +154,75 @@ export function createMediator(options: MediatorOptions): Mediator {
   metrics.describe("command_duration_seconds", "Command handling time");
   metrics.describe("queries_total", "Queries handled, by type and outcome");
 
-  const commands = register(
-    "command",
-    options.commands ?? [],
-    side === "query" ? [] : Object.keys(commandSchemas),
-  );
-  const queries = register(
-    "query",
-    options.queries ?? [],
-    side === "command" ? [] : Object.keys(querySchemas),
-  );
+  const commandTypes = Object.keys(commandSchemas).filter(isCommandType);
+  const queryTypes = Object.keys(querySchemas).filter(isQueryType);
+  const commands: CommandRegistry = {};
+  const queries: QueryRegistry = {};
+  const problems = [
+    ...registerAll(
+      "command",
+      options.commands ?? [],
+      (handler) => putCommand(commands, handler),
+      () => side === "query" ? [] : commandTypes.filter((type) => !commands[type]),
+    ),
+    ...registerAll(
+      "query",
+      options.queries ?? [],
+      (handler) => putQuery(queries, handler),
+      () => side === "command" ? [] : queryTypes.filter((type) => !queries[type]),
+    ),
+  ];
+  if (problems.length > 0) throw new MediatorConfigError(problems.join("; "));
 
-  async function run(
+  /** Validates, authorizes and handles one command, re-deciding after a conflict where safe. */
+  async function sendOne<K extends CommandType>(
+    type: K,
+    message: unknown,
+    ctx: RequestContext,
+  ): Promise<CommandResults[K]> {
+    const handler = Object.hasOwn(commands, type) ? commands[type] : undefined;
+    if (!handler) throw new ValidationFailed(`unknown command type "${type}"`, { type: "unknown" });
+    // 1. validate: the message must match its zod schema (input is never trusted)
+    const valid = validate(commandValidators[type], message);
+    for (let attempt = 0;; attempt++) {
+      try {
+        // 2. authorize (the actor comes from the context, never from the message), 3. handle
+        const result = await invoke(handler, valid, ctx);
+        tellWritten(result, ctx);
+        return result;
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError) || attempt >= (handler.retryOnConflict ?? 0)) {
+          throw error;
+        }
+        metrics.inc("command_retries_total", { type });
+        await backoff(attempt);
+      }
+    }
+  }
+
+  /** Validates, authorizes and answers one query. */
+  function queryOne<K extends QueryType>(
+    type: K,
+    message: unknown,
+    ctx: RequestContext,
+  ): Promise<QueryResults[K]> {
+    const handler = Object.hasOwn(queries, type) ? queries[type] : undefined;
+    if (!handler) throw new ValidationFailed(`unknown query type "${type}"`, { type: "unknown" });
+    return invoke(handler, validate(queryValidators[type], message), ctx);
+  }
+
+  /** Runs one message, then logs and measures every outcome. */
+  async function observed<T>(
     kind: "command" | "query",
     message: unknown,
     ctx: RequestContext,
-  ): Promise<unknown> {
+    work: () => Promise<T>,
+  ): Promise<T> {
     const started = performance.now();
     const type = typeOf(message);
     let outcome = "ok";
     try {
-      // 1. validate: the message must match its zod schema (input is never trusted)
-      const handler = (kind === "command" ? commands : queries).get(type);
-      const schemas: Record<string, z.ZodType> = kind === "command" ? commandSchemas : querySchemas;
-      if (!handler || !schemas[type]) {
-        throw new ValidationFailed(`unknown ${kind} type "${type}"`, { type: "unknown" });
-      }
-      const valid = validate(schemas[type], message);
-      // 2. authorize: the actor comes from the context, never from the message
-      authorize(handler.access, ctx);
-      // 3. handle, re-deciding on fresh state after a conflict where that is safe
-      for (let attempt = 0;; attempt++) {
-        try {
-          const result = await handler.handle(valid, ctx);
-          if (kind === "command") tellWritten(result, ctx);
-          return result;
-        } catch (error) {
-          if (!(error instanceof ConcurrencyError) || attempt >= (handler.retryOnConflict ?? 0)) {
-            throw error;
-          }
-          metrics.inc("command_retries_total", { type });
-          await backoff(attempt);
-        }
-      }
+      return await work();
     } catch (error) {
       outcome = error instanceof AppError ? error.code : "error";
       throw error;
@@ -184,33 +246,65 @@ export function createMediator(options: MediatorOptions): Mediator {
   }
 
   return {
-    send: (command, ctx) => run("command", command, ctx) as never,
-    query: (query, ctx) => run("query", query, ctx) as never,
+    send: (command, ctx) =>
+      observed("command", command, ctx, () => sendOne(command.type, command, ctx)),
+    query: (query, ctx) => observed("query", query, ctx, () => queryOne(query.type, query, ctx)),
     serves: {
-      commands: [...commands.keys()] as CommandType[],
-      queries: [...queries.keys()] as QueryType[],
+      commands: commandTypes.filter((type) => commands[type]),
+      queries: queryTypes.filter((type) => queries[type]),
     },
   };
 }
 
-function register(
+/** Registers a command handler; true when its type already had one. */
+function putCommand<K extends CommandType>(
+  registry: { [P in K]?: CommandHandler<P> },
+  handler: CommandHandler<K>,
+): boolean {
+  const taken = registry[handler.type] !== undefined;
+  registry[handler.type] = handler;
+  return taken;
+}
+
+/** Registers a query handler; true when its type already had one. */
+function putQuery<K extends QueryType>(
+  registry: { [P in K]?: QueryHandler<P> },
+  handler: QueryHandler<K>,
+): boolean {
+  const taken = registry[handler.type] !== undefined;
+  registry[handler.type] = handler;
+  return taken;
+}
+
+/** Puts every handler and names what is wired wrongly: duplicates, then missing types. */
+function registerAll<H extends { type: string }>(
   kind: string,
-  handlers: readonly { type: string }[],
-  required: readonly string[],
-): Map<string, Handler> {
-  const map = new Map<string, Handler>();
-  const duplicates: string[] = [];
-  for (const handler of handlers) {
-    if (map.has(handler.type)) duplicates.push(handler.type);
-    map.set(handler.type, handler as unknown as Handler);
-  }
-  const missing = required.filter((type) => !map.has(type));
-  const problems = [
+  handlers: readonly H[],
+  put: (handler: H) => boolean,
+  missing: () => readonly string[],
+): string[] {
+  const duplicates = handlers.filter(put).map((handler) => handler.type);
+  return [
     ...duplicates.map((t) => `${kind} ${t} has more than one handler`),
-    ...missing.map((t) => `${kind} ${t} has no handler`),
+    ...missing().map((t) => `${kind} ${t} has no handler`),
   ];
-  if (problems.length > 0) throw new MediatorConfigError(problems.join("; "));
-  return map;
+}
+
+/** Authorizes, then hands the handler the context its access promises. */
+function invoke<M, R>(
+  handler:
+    | { access: "anyone"; handle(message: M, ctx: RequestContext): Promise<R> }
+    | { access: "signed_in" | "admin"; handle(message: M, ctx: SignedInContext): Promise<R> },
+  message: M,
+  ctx: RequestContext,
+): Promise<R> {
+  if (handler.access === "anyone") return handler.handle(message, ctx);
+  const actor = ctx.actor;
+  if (!actor) throw new Unauthenticated();
+  if (handler.access === "admin" && !actor.isAdmin) {
+    throw new Forbidden("only administrators may do this");
+  }
+  return handler.handle(message, { ...ctx, actor });
 }
 
 function typeOf(message: unknown): string {
@@ -258,12 +352,4 @@ export function validate<T>(schema: z.ZodType<T>, input: unknown): T {
 function backoff(attempt: number): Promise<void> {
   const ceiling = Math.min(200, 5 * 2 ** attempt);
   return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
-}
-
-function authorize(access: Access, ctx: RequestContext): void {
-  if (access === "anyone") return;
-  if (!ctx.actor) throw new Unauthenticated();
-  if (access === "admin" && !ctx.actor.isAdmin) {
-    throw new Forbidden("only administrators may do this");
-  }
 }

@@ -9,32 +9,65 @@ import {
 import { requestContext } from "./context.ts";
 import {
   type AnyCommandHandler,
+  type CommandHandler,
   createMediator,
-  defineCommand,
   MediatorConfigError,
 } from "./mediator.ts";
-import { commandSchemas, type CommandType } from "./messages.ts";
+import type { CommandResults, CommandType } from "./messages.ts";
 import { Metrics } from "./metrics.ts";
 
 const alice: Actor = { userId: crypto.randomUUID(), username: "alice", isAdmin: false };
 const admin: Actor = { userId: crypto.randomUUID(), username: "root", isAdmin: true };
 const postId = crypto.randomUUID();
 
+const write = { streamId: "s", version: 1, position: 1 };
+
+/** What each recording handler answers: any value of the command's result type. */
+const answers: CommandResults = {
+  CreatePost: { ...write, postId },
+  EditMessage: write,
+  LikePost: write,
+  UnlikePost: write,
+  AddComment: { ...write, commentId: postId },
+  EditComment: write,
+  RemoveComment: write,
+  DeletePost: write,
+  RegisterUser: { ...write, userId: postId },
+  RestoreReadDb: { jobId: postId },
+  RetryDeadLetter: { applied: true },
+  SignIn: { userId: postId, username: "alice", sessionId: "s", expiresAt: new Date(0) },
+  SignOut: {},
+};
+
 /** Handlers that record what reached them; `behave` can make one throw. */
 function recordingHandlers(behave: Partial<Record<CommandType, () => void>> = {}) {
   const seen: { type: string; message: unknown }[] = [];
-  const handlers = (Object.keys(commandSchemas) as CommandType[]).map((type) =>
-    defineCommand({
-      type,
-      access: type === "RegisterUser" ? "anyone" : type === "RestoreReadDb" ? "admin" : "signed_in",
-      retryOnConflict: type === "LikePost" ? 3 : 0,
-      handle(message: unknown) {
-        seen.push({ type, message });
-        behave[type]?.();
-        return Promise.resolve({ streamId: "s", version: 1, position: 1 } as never);
-      },
-    }) as unknown as AnyCommandHandler
-  );
+  const recorder = <K extends CommandType>(type: K): CommandHandler<K> => ({
+    type,
+    access: type === "RegisterUser" ? "anyone" : type === "RestoreReadDb" ? "admin" : "signed_in",
+    retryOnConflict: type === "LikePost" ? 3 : 0,
+    handle(message: unknown) {
+      seen.push({ type, message });
+      behave[type]?.();
+      return Promise.resolve(answers[type]);
+    },
+  });
+  const byType: { [K in CommandType]: CommandHandler<K> } = {
+    CreatePost: recorder("CreatePost"),
+    EditMessage: recorder("EditMessage"),
+    LikePost: recorder("LikePost"),
+    UnlikePost: recorder("UnlikePost"),
+    AddComment: recorder("AddComment"),
+    EditComment: recorder("EditComment"),
+    RemoveComment: recorder("RemoveComment"),
+    DeletePost: recorder("DeletePost"),
+    RegisterUser: recorder("RegisterUser"),
+    RestoreReadDb: recorder("RestoreReadDb"),
+    RetryDeadLetter: recorder("RetryDeadLetter"),
+    SignIn: recorder("SignIn"),
+    SignOut: recorder("SignOut"),
+  };
+  const handlers: AnyCommandHandler[] = Object.values(byType);
   return { seen, handlers };
 }
 
@@ -66,7 +99,7 @@ Deno.test("Mediator - validation runs first and names the field; the handler nev
     (e: ValidationFailed) => e.fields.postId === "postId must be a UUID",
   );
   await assert.rejects(
-    mediator.send({ type: "Nope" } as never, ctx),
+    mediator.send(JSON.parse('{"type": "Nope"}'), ctx), // from outside: no static type
     (e: Error) => e instanceof ValidationFailed && /unknown command type "Nope"/.test(e.message),
   );
   assert.equal(seen.length, 0);

@@ -31,20 +31,14 @@ export type AppendResult = {
 };
 
 /**
- * A read position in the whole store. Ordered by (transactionId, position),
- * which, together with the snapshot bound in `readAll`, never skips an event.
- */
-export type Cursor = { readonly transactionId: string; readonly position: number };
-
-/** The cursor before the first event. */
-export const START: Cursor = { transactionId: "0", position: 0 };
-
-/**
- * The event store port the application needs; infra/postgres implements it.
+ * The event store port the application needs: streams, appended to and read
+ * back. infra/postgres implements it (the pipeline's whole-store reading is
+ * infra's own, `infra/postgres/read_all.ts`); `inMemoryEventStore` too, for
+ * the application's tests.
  *
  * @example
  * ```ts
- * const { nextExpectedVersion } = await store.append("post-…", events, { expectedVersion: 0 });
+ * const { nextExpectedVersion } = await store.append(postStreamId(postId), events, { expectedVersion: 0 });
  * ```
  */
 export interface EventStore {
@@ -63,11 +57,6 @@ export interface EventStore {
     streamId: string,
     options?: { fromVersion?: number; toVersion?: number },
   ): Promise<RecordedEvent<AnyEvent>[]>;
-  /** Events after `cursor` in cursor order whose transactions can no longer be overtaken. */
-  readAll(
-    after: Cursor,
-    options?: { limit?: number },
-  ): Promise<{ events: RecordedEvent<AnyEvent>[]; cursor: Cursor }>;
 }
 
 /** Password hashing with a slow KDF; the hash string describes its own parameters. */

@@ -1,23 +1,26 @@
 import {
   ConcurrencyError,
-  type PostCommand,
+  isPostEvent,
   postDecider,
   type PostDecision,
   type PostEvent,
+  type PostIntent,
   postSnapshotCodec,
   type PostState,
+  postStreamId,
   VersionMismatch,
 } from "../domain/mod.ts";
-import type { RequestContext } from "./context.ts";
-import { type AnyCommandHandler, defineCommand } from "./mediator.ts";
-import type { WriteResult } from "./messages.ts";
+import type { AggregateOf } from "./handle_command.ts";
+import { type AnyCommandHandler, defineCommand, type SignedInContext } from "./mediator.ts";
 import type { EventStore, SnapshotStore } from "./ports.ts";
 import { streamWriter } from "./stream_writer.ts";
 
-/** The stream id of a post. */
-export function postStreamId(postId: string): string {
-  return `post-${postId}`;
-}
+/** The Post aggregate as handlers load and decide it. */
+export const postAggregate = { decider: postDecider, isEvent: isPostEvent } satisfies AggregateOf<
+  PostDecision,
+  PostEvent,
+  PostState
+>;
 
 /**
  * Likes, unlikes and new comments commute with other writers: re-deciding is safe.
@@ -49,37 +52,17 @@ export function postCommandHandlers(
   const snapshots = deps.snapshots
     ? { store: deps.snapshots, codec: postSnapshotCodec, every: deps.snapshotEvery ?? 100 }
     : undefined;
-  const posts = streamWriter<PostDecision, PostEvent, PostState>(store, {
-    decider: postDecider,
+  const posts = streamWriter(store, {
+    aggregate: postAggregate,
     snapshots,
     cachedStreams: deps.cachedStreams,
   });
 
   /** Runs a Post command on its stream, stamped with the actor and the time. */
-  function run(
-    postId: string,
-    command: PostCommand & Record<string, unknown>,
-    ctx: RequestContext,
-  ) {
-    const actor = ctx.actor!; // the mediator's authorization step guarantees a signed-in actor
-    return posts.run({
-      streamId: postStreamId(postId),
-      command: { ...command, actor, at: new Date().toISOString() } as never,
-      ctx,
-    });
+  function run(postId: string, intent: PostIntent, ctx: SignedInContext) {
+    const command: PostDecision = { ...intent, actor: ctx.actor, at: new Date().toISOString() };
+    return posts.run({ streamId: postStreamId(postId), command, ctx });
   }
-
-  const simple = <K extends Exclude<PostCommand["type"], "CreatePost" | "AddComment">>(
-    type: K,
-    retryOnConflict = 0,
-  ) =>
-    defineCommand({
-      type,
-      access: "signed_in",
-      retryOnConflict,
-      handle: (command, ctx): Promise<WriteResult> =>
-        run((command as { postId: string }).postId, command, ctx),
-    }) as unknown as AnyCommandHandler;
 
   return [
     defineCommand({
@@ -120,10 +103,32 @@ export function postCommandHandlers(
         }
       },
     }),
-    simple("LikePost", COMMUTING_RETRIES),
-    simple("UnlikePost", COMMUTING_RETRIES),
-    simple("EditComment"),
-    simple("RemoveComment"),
-    simple("DeletePost"),
+    defineCommand({
+      type: "LikePost",
+      access: "signed_in",
+      retryOnConflict: COMMUTING_RETRIES,
+      handle: (command, ctx) => run(command.postId, command, ctx),
+    }),
+    defineCommand({
+      type: "UnlikePost",
+      access: "signed_in",
+      retryOnConflict: COMMUTING_RETRIES,
+      handle: (command, ctx) => run(command.postId, command, ctx),
+    }),
+    defineCommand({
+      type: "EditComment",
+      access: "signed_in",
+      handle: (command, ctx) => run(command.postId, command, ctx),
+    }),
+    defineCommand({
+      type: "RemoveComment",
+      access: "signed_in",
+      handle: (command, ctx) => run(command.postId, command, ctx),
+    }),
+    defineCommand({
+      type: "DeletePost",
+      access: "signed_in",
+      handle: (command, ctx) => run(command.postId, command, ctx),
+    }),
   ];
 }

@@ -2,11 +2,11 @@ import {
   type AnyEvent,
   type HistoryEntry,
   PostNotFound,
+  postStreamId,
   type RecordedEvent,
 } from "../domain/mod.ts";
 import { type AnyQueryHandler, defineQuery } from "./mediator.ts";
 import type { EventStore, ReadStore } from "./ports.ts";
-import { postStreamId } from "./post_handlers.ts";
 
 function toHistoryEntry(event: RecordedEvent<AnyEvent>): HistoryEntry {
   return {

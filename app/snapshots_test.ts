@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
-import { type Actor, type PostCommand, postSnapshotCodec } from "../domain/mod.ts";
+import { type Actor, postSnapshotCodec, postStreamId } from "../domain/mod.ts";
 import { postgresEventStore } from "../infra/postgres/event_store.ts";
 import { migrate } from "../infra/postgres/migrate.ts";
 import { postgresSnapshotStore } from "../infra/postgres/snapshots.ts";
 import { tempDatabase } from "../infra/postgres/test_utils.ts";
-import { type RequestContext, requestContext } from "./context.ts";
-import { postCommandHandlers } from "./post_handlers.ts";
-import type { EventStore, Snapshot } from "./ports.ts";
+import { requestContext } from "./context.ts";
+import type { EventStore } from "./ports.ts";
+import { commandSide } from "./test_utils.ts";
 
 const actor = (i: number): Actor => ({
   userId: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
@@ -36,19 +36,8 @@ async function setUp() {
   await migrate(sql, "event_store");
   const { store, reads } = counting(postgresEventStore(sql));
   const snapshots = postgresSnapshotStore(sql);
-  // The Post handlers alone (the mediator would want every command's handler), holding no
-  // states between commands, so each loads as a fresh process would.
-  const handlers = new Map(
-    postCommandHandlers({ store, snapshots, snapshotEvery: 50, cachedStreams: 0 }).map((
-      h,
-    ) => [h.type, h]),
-  );
-  const mediator = {
-    send: <C extends PostCommand>(command: C, ctx: RequestContext) =>
-      (handlers.get(command.type)!.handle as (c: C, x: RequestContext) => Promise<
-        { postId: string; version: number }
-      >)(command, ctx),
-  };
+  // Holding no states between commands, so each loads as a fresh process would.
+  const { mediator } = commandSide({ store, snapshots, snapshotEvery: 50, cachedStreams: 0 });
   return { db, sql, store, reads, snapshots, mediator };
 }
 
@@ -62,7 +51,7 @@ Deno.test("Snapshots - a long stream loads from its snapshot plus the events aft
   for (let i = 1; i <= 120; i++) {
     await mediator.send({ type: "LikePost", postId }, requestContext({ actor: actor(i) }));
   }
-  const snapshot = await snapshots.load(`post-${postId}`);
+  const snapshot = await snapshots.load(postStreamId(postId));
   assert.equal(snapshot?.version, 100, "taken when the version crossed 100");
   assert.equal(snapshot?.schemaVersion, postSnapshotCodec.schemaVersion);
 
@@ -91,12 +80,9 @@ Deno.test("Snapshots - one of another schema version is ignored, and the answer 
   for (let i = 1; i <= 60; i++) {
     await mediator.send({ type: "LikePost", postId }, requestContext({ actor: actor(i) }));
   }
-  const stale: Snapshot = {
-    ...(await snapshots.load(`post-${postId}`))!,
-    schemaVersion: 99,
-    state: { nonsense: true },
-  };
-  await snapshots.save(stale);
+  const saved = await snapshots.load(postStreamId(postId));
+  assert.ok(saved, "a snapshot was taken at version 50");
+  await snapshots.save({ ...saved, schemaVersion: 99, state: { nonsense: true } });
   reads.length = 0;
   const again = await mediator.send(
     { type: "LikePost", postId },

@@ -1,8 +1,7 @@
-import type { AnyEvent } from "../domain/mod.ts";
+import { type AnyEvent, foldWith } from "../domain/mod.ts";
 import type { RequestContext } from "./context.ts";
 import {
-  type DeciderOf,
-  foldWith,
+  type AggregateOf,
   type Loaded,
   loadStream,
   maybeSnapshot,
@@ -43,20 +42,21 @@ export type StreamWriter<C, S> = {
  *
  * @example
  * ```ts
- * const posts = streamWriter(store, { decider: postDecider, snapshots });
- * await posts.run({ streamId: `post-${postId}`, command, ctx });
+ * const posts = streamWriter(store, { aggregate: { decider: postDecider, isEvent: isPostEvent } });
+ * await posts.run({ streamId: postStreamId(postId), command, ctx });
  * ```
  */
 export function streamWriter<C, E extends AnyEvent, S extends { version: number }>(
   store: EventStore,
   options: {
-    decider: DeciderOf<C, E, S>;
+    aggregate: AggregateOf<C, E, S>;
     snapshots?: Snapshotting<S>;
     maxBatch?: number;
     cachedStreams?: number;
   },
 ): StreamWriter<C, S> {
-  const { decider, snapshots } = options;
+  const { aggregate, snapshots } = options;
+  const { decider } = aggregate;
   const maxBatch = options.maxBatch ?? 100;
   const cacheSize = options.cachedStreams ?? 1000;
   const queues = new Map<string, Queued<C>[]>();
@@ -66,7 +66,8 @@ export function streamWriter<C, E extends AnyEvent, S extends { version: number 
     if (cacheSize <= 0) return;
     cache.delete(streamId); // re-inserted last: Map order is the recency order
     cache.set(streamId, loaded);
-    if (cache.size > cacheSize) cache.delete(cache.keys().next().value!);
+    const oldest = cache.keys().next();
+    if (cache.size > cacheSize && !oldest.done) cache.delete(oldest.value);
   }
 
   async function drain(streamId: string, queue: Queued<C>[]): Promise<void> {
@@ -81,7 +82,7 @@ export function streamWriter<C, E extends AnyEvent, S extends { version: number 
       // 1. load once for the whole batch
       const loaded = await loadStream(store, {
         streamId,
-        decider,
+        aggregate,
         snapshots,
         cached: cache.get(streamId),
       });
@@ -111,7 +112,7 @@ export function streamWriter<C, E extends AnyEvent, S extends { version: number 
       const appended = await store.append(streamId, newEvents, {
         expectedVersion: loaded.state.version,
       });
-      const position = appended.positions.at(-1)!;
+      const position = appended.positions.at(-1) ?? loaded.position;
       remember(streamId, { state, position });
       // 4. each command's result: the version and position after its own events
       for (const { queued, after } of decided) {

@@ -1,13 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  type Actor,
-  NotAuthor,
-  type PostCommand,
-  postDecider,
-  type PostDecision,
-  type PostEvent,
-  type PostState,
-} from "../domain/mod.ts";
+import { type Actor, NotAuthor, type PostIntent, postStreamId } from "../domain/mod.ts";
 import { postgresEventStore } from "../infra/postgres/event_store.ts";
 import { migrate } from "../infra/postgres/migrate.ts";
 import { tempDatabase, userHandlerParts } from "../infra/postgres/test_utils.ts";
@@ -17,7 +9,7 @@ import { createRestorer } from "../infra/projections/restore.ts";
 import { adminCommandHandlers } from "./admin_handlers.ts";
 import { requestContext } from "./context.ts";
 import { createMediator, type Mediator } from "./mediator.ts";
-import { postCommandHandlers } from "./post_handlers.ts";
+import { postAggregate, postCommandHandlers } from "./post_handlers.ts";
 import { userCommandHandlers } from "./user_handlers.ts";
 import type { EventStore } from "./ports.ts";
 import { streamWriter } from "./stream_writer.ts";
@@ -60,7 +52,7 @@ async function setUp() {
 
 /** Stream versions of the post's events, and how many of them are likes. */
 async function history(store: EventStore, postId: string) {
-  const events = await store.readStream(`post-${postId}`);
+  const events = await store.readStream(postStreamId(postId));
   return {
     versions: events.map((e) => e.streamVersion),
     likes: events.filter((e) => e.type === "PostLiked").length,
@@ -116,7 +108,7 @@ Deno.test("Stream writer - a command that breaks a rule fails alone; the rest of
     "fulfilled",
   ]);
   assert.ok((outcomes[1] as PromiseRejectedResult).reason instanceof NotAuthor);
-  const events = await store.readStream(`post-${postId}`);
+  const events = await store.readStream(postStreamId(postId));
   assert.deepEqual(events.map((e) => e.type), [
     "PostCreated",
     "PostLiked",
@@ -160,13 +152,11 @@ Deno.test("Stream writer - a post this process wrote loads from its kept state p
       return events;
     },
   };
-  const writer = streamWriter<PostDecision, PostEvent, PostState>(counting, {
-    decider: postDecider,
-  });
-  const run = (postId: string, command: PostCommand, actor: Actor) =>
+  const writer = streamWriter(counting, { aggregate: postAggregate });
+  const run = (postId: string, intent: PostIntent, actor: Actor) =>
     writer.run({
-      streamId: `post-${postId}`,
-      command: { ...command, actor, at: new Date().toISOString() } as PostDecision,
+      streamId: postStreamId(postId),
+      command: { ...intent, actor, at: new Date().toISOString() },
       ctx: requestContext({ actor }),
     });
   const { postId } = await mediator.send(

@@ -1,11 +1,12 @@
 import {
   type Actor,
   ConcurrencyError,
-  foldUser,
   InvalidCredentials,
+  isUserEvent,
   type Role,
   TooManyAttempts,
   userDecider,
+  type UserDecision,
   type UserEvent,
   UsernameTaken,
   UserNotFound,
@@ -13,11 +14,21 @@ import {
   userStreamId,
 } from "../domain/mod.ts";
 import { requestContext } from "./context.ts";
-import { handleCommand } from "./handle_command.ts";
+import { type AggregateOf, handleCommand, loadStream } from "./handle_command.ts";
 import { type AnyCommandHandler, defineCommand } from "./mediator.ts";
 import type { WriteResult } from "./messages.ts";
 import type { CredentialStore, EventStore, PasswordHasher, SessionStore } from "./ports.ts";
 import type { SignInThrottle } from "./sign_in_throttle.ts";
+
+/** The User aggregate as handlers load and decide it. */
+export const userAggregate = {
+  decider: userDecider,
+  isEvent: isUserEvent,
+} satisfies AggregateOf<
+  UserDecision,
+  UserEvent,
+  UserState
+>;
 
 /** What the User handlers need. */
 export type UserHandlerDeps = {
@@ -53,7 +64,7 @@ export function userCommandHandlers(deps: UserHandlerDeps): AnyCommandHandler[] 
         try {
           const result = await handleCommand(store, {
             streamId: userStreamId(command.username),
-            decider: userDecider,
+            aggregate: userAggregate,
             command: {
               type: "RegisterUser",
               userId,
@@ -106,8 +117,11 @@ export function userCommandHandlers(deps: UserHandlerDeps): AnyCommandHandler[] 
 }
 
 async function loadUser(store: EventStore, username: string): Promise<UserState> {
-  const events = await store.readStream(userStreamId(username));
-  return foldUser(events as unknown as UserEvent[]);
+  const { state } = await loadStream(store, {
+    streamId: userStreamId(username),
+    aggregate: userAggregate,
+  });
+  return state;
 }
 
 /**
@@ -153,7 +167,7 @@ export async function changeRole(
   }
   return await handleCommand(store, {
     streamId: userStreamId(username),
-    decider: userDecider,
+    aggregate: userAggregate,
     command: {
       type: change.grant ? "GrantRole" : "RevokeRole",
       role: change.role,

@@ -1,5 +1,5 @@
 import type { EventStore } from "../app/ports.ts";
-import { postStreamId } from "../app/post_handlers.ts";
+import { postStreamId } from "../domain/mod.ts";
 import { postgresEventStore } from "../infra/postgres/event_store.ts";
 import { migrate } from "../infra/postgres/migrate.ts";
 import { tempDatabase } from "../infra/postgres/test_utils.ts";

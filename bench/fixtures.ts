@@ -1,6 +1,5 @@
 import type { EventStore, NewEvent } from "../app/ports.ts";
-import { postStreamId } from "../app/post_handlers.ts";
-import type { Actor, PostEvent, PostEventOf } from "../domain/mod.ts";
+import { type Actor, type PostEvent, type PostEventOf, postStreamId } from "../domain/mod.ts";
 
 /** Event times count up from here, one second apart, so the feed order is fixed. */
 const EPOCH = Date.parse("2026-01-01T00:00:00.000Z");

@@ -1,13 +1,13 @@
 import { requestContext } from "../app/context.ts";
 import { type Loaded, loadStream } from "../app/handle_command.ts";
-import { postStreamId } from "../app/post_handlers.ts";
+import { postAggregate } from "../app/post_handlers.ts";
 import {
   foldPost,
-  postDecider,
   type PostDecision,
   type PostEvent,
   postSnapshotCodec,
   type PostState,
+  postStreamId,
 } from "../domain/mod.ts";
 import { stores } from "../infra/pipeline_test_utils.ts";
 import { postgresSnapshotStore } from "../infra/postgres/snapshots.ts";
@@ -59,7 +59,7 @@ export async function benchLoadLongPost(report: Report): Promise<void> {
   const load = (cached?: Loaded<PostState>): Promise<Loaded<PostState>> =>
     loadStream<PostDecision, PostEvent, PostState>(s.store, {
       streamId,
-      decider: postDecider,
+      aggregate: postAggregate,
       snapshots,
       cached,
     });

@@ -1,4 +1,4 @@
-import { postStreamId } from "../app/post_handlers.ts";
+import { postStreamId } from "../domain/mod.ts";
 import { stores, until } from "../infra/pipeline_test_utils.ts";
 import { postgresReadStore } from "../infra/projections/read_store.ts";
 import { startWorker } from "../infra/worker.ts";

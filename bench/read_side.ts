@@ -1,4 +1,4 @@
-import { postStreamId } from "../app/post_handlers.ts";
+import { postStreamId } from "../domain/mod.ts";
 import { projected, stores } from "../infra/pipeline_test_utils.ts";
 import type { Sql } from "../infra/postgres/connect.ts";
 import { postgresReadStore } from "../infra/projections/read_store.ts";

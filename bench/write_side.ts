@@ -1,6 +1,5 @@
 import { requestContext } from "../app/context.ts";
-import { postStreamId } from "../app/post_handlers.ts";
-import { foldPost } from "../domain/mod.ts";
+import { foldPost, postStreamId } from "../domain/mod.ts";
 import { stores } from "../infra/pipeline_test_utils.ts";
 import type { Report } from "./figures.ts";
 import { postCreated, postHistory, postLiked, randomActor, toNewEvents } from "./fixtures.ts";

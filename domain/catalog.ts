@@ -55,6 +55,16 @@ export class UnreadableEvent extends Error {
   }
 }
 
+/** True for an event of the Post aggregate (narrows an event read from any stream). */
+export function isPostEvent(event: AnyEvent): event is PostEvent {
+  return Object.hasOwn(postEventSchemas, event.type);
+}
+
+/** True for an event of the User aggregate. */
+export function isUserEvent(event: AnyEvent): event is UserEvent {
+  return Object.hasOwn(userEventSchemas, event.type);
+}
+
 /** True for a type name this system knows. */
 export function isEventType(type: string): type is EventType {
   return Object.hasOwn(schemas, type);

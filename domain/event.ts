@@ -36,8 +36,6 @@ export type RecordedEvent<E extends DomainEvent = DomainEvent> = E & {
   readonly streamVersion: number;
   /** Position in the whole store; increases with every append. */
   readonly globalPosition: number;
-  /** Transaction id of the append, part of the gap-safe cursor. */
-  readonly transactionId: string;
   readonly schemaVersion: number;
   readonly occurredAt: Date;
   readonly metadata: EventMetadata;

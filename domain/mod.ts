@@ -23,8 +23,14 @@ export {
   ValidationFailed,
   VersionMismatch,
 } from "./errors.ts";
+export type { Decider } from "./decider.ts";
+export { foldWith } from "./decider.ts";
+export { parseStreamId, postStreamId, streamTypeOf, userStreamId } from "./streams.ts";
+export type { ParsedStreamId, StreamKind } from "./streams.ts";
 export {
   isEventType,
+  isPostEvent,
+  isUserEvent,
   readEvent,
   schemaVersions,
   UnreadableEvent,
@@ -33,19 +39,13 @@ export {
 } from "./catalog.ts";
 export type { AnyEvent, EventType, Upcaster, Upcasters } from "./catalog.ts";
 export { COMMENT_MAX, MESSAGE_MAX, postCommandSchemas } from "./post/commands.ts";
-export type { PostCommand, PostDecision } from "./post/commands.ts";
+export type { PostCommand, PostDecision, PostIntent } from "./post/commands.ts";
 export { postEventSchemas } from "./post/events.ts";
 export type { PostEvent, PostEventOf, PostEventType } from "./post/events.ts";
 export { fold as foldPost, postDecider } from "./post/decider.ts";
 export type { CommentState, PostState } from "./post/decider.ts";
 export { postSnapshotCodec } from "./post/snapshot.ts";
-export {
-  password,
-  PASSWORD_MAX,
-  userCommandSchemas,
-  username,
-  userStreamId,
-} from "./user/commands.ts";
+export { password, PASSWORD_MAX, userCommandSchemas, username } from "./user/commands.ts";
 export type { UserCommand, UserDecision } from "./user/commands.ts";
 export { roleSchema, userEventSchemas } from "./user/events.ts";
 export type { Role, UserEvent } from "./user/events.ts";

@@ -1,12 +1,6 @@
 import assert from "node:assert/strict";
 import type { Actor } from "./actor.ts";
-
-/** A decider as plain functions (Emmett-style). */
-export type Decider<C, E, S> = {
-  decide(command: C, state: S): E[];
-  evolve(state: S, event: E): S;
-  initialState(): S;
-};
+import type { Decider } from "./decider.ts";
 
 /**
  * Given/When/Then specification for a decider.

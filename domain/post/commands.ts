@@ -44,14 +44,11 @@ type Schemas = typeof postCommandSchemas;
  */
 export type PostCommand = { [K in keyof Schemas]: z.infer<Schemas[K]> }[keyof Schemas];
 
-/**
- * A Post command as the decider sees it: stamped with actor and time, and
- * with the ids of what it creates already chosen by the handler.
- */
-export type PostDecision =
-  & (
-    | Exclude<PostCommand, { type: "CreatePost" | "AddComment" }>
-    | (Extract<PostCommand, { type: "CreatePost" }> & { postId: string })
-    | (Extract<PostCommand, { type: "AddComment" }> & { commentId: string })
-  )
-  & Stamp;
+/** A Post command with the ids of what it creates already chosen by the handler. */
+export type PostIntent =
+  | Exclude<PostCommand, { type: "CreatePost" | "AddComment" }>
+  | (Extract<PostCommand, { type: "CreatePost" }> & { postId: string })
+  | (Extract<PostCommand, { type: "AddComment" }> & { commentId: string });
+
+/** A Post command as the decider sees it: an intent stamped with actor and time. */
+export type PostDecision = PostIntent & Stamp;

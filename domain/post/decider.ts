@@ -1,3 +1,4 @@
+import type { Decider } from "../decider.ts";
 import {
   CommentNotFound,
   NotAuthor,
@@ -269,4 +270,9 @@ function text(value: string, field: string, max: number): string {
 }
 
 /** The Post decider as one value, for handlers and specs. */
-export const postDecider = { decide, evolve, fold, initialState } as const;
+export const postDecider: Decider<PostDecision, PostEvent, PostState> = {
+  decide,
+  evolve,
+  fold,
+  initialState,
+};

@@ -39,8 +39,3 @@ export type UserDecision =
   | { type: "RegisterUser"; userId: string; username: string; at: string }
   | { type: "GrantRole"; role: Role; at: string }
   | { type: "RevokeRole"; role: Role; at: string };
-
-/** The stream id of a user: derived from the username, so registering twice conflicts. */
-export function userStreamId(name: string): string {
-  return `user-${name.toLowerCase()}`;
-}

@@ -1,3 +1,4 @@
+import type { Decider } from "../decider.ts";
 import { UsernameTaken, UserNotFound } from "../errors.ts";
 import type { UserDecision } from "./commands.ts";
 import type { Role, UserEvent } from "./events.ts";
@@ -85,4 +86,8 @@ export function decide(command: UserDecision, state: UserState): UserEvent[] {
 }
 
 /** The User decider as one value, for handlers and specs. */
-export const userDecider = { decide, evolve, initialState } as const;
+export const userDecider: Decider<UserDecision, UserEvent, UserState> = {
+  decide,
+  evolve,
+  initialState,
+};

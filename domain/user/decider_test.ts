@@ -2,13 +2,7 @@ import assert from "node:assert/strict";
 import { readEvent, validateEvent } from "../catalog.ts";
 import { UsernameTaken, UserNotFound } from "../errors.ts";
 import { alice, deciderSpec, T0, T1 } from "../test_utils.ts";
-import {
-  password,
-  userCommandSchemas,
-  type UserDecision,
-  username,
-  userStreamId,
-} from "./commands.ts";
+import { password, userCommandSchemas, type UserDecision, username } from "./commands.ts";
 import { fold, userDecider } from "./decider.ts";
 import type { UserEvent } from "./events.ts";
 
@@ -97,11 +91,6 @@ Deno.test("User upcaster - a stored v1 UserRegistered loses its password hash wh
     type: "UserRegistered",
     data: { userId: alice.userId, username: "alice", at: T0 },
   });
-});
-
-Deno.test("User decider - the stream id is derived from the lower-cased username", () => {
-  assert.equal(userStreamId("Alice"), "user-alice");
-  assert.equal(userStreamId("alice"), userStreamId("ALICE"));
 });
 
 // ------------------------------------------------------------ zod schemas

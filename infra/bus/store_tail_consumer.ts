@@ -1,9 +1,8 @@
 import type { Logger } from "../../app/log.ts";
 import { silentLogger } from "../../app/log.ts";
-import { type Cursor, START } from "../../app/ports.ts";
 import type { AnyEvent, RecordedEvent } from "../../domain/mod.ts";
 import type { Sql } from "../postgres/connect.ts";
-import { readAll } from "../postgres/read_all.ts";
+import { type Cursor, readAll, START } from "../postgres/read_all.ts";
 import { EVENTS_CHANNEL } from "../postgres/tables.ts";
 import type { ConsumedMessage, EventConsumer, WireMessage } from "./bus.ts";
 import { encode, tryDecode } from "./wire.ts";

@@ -4,7 +4,7 @@
  * restart from the checkpoint, and the real projector behind it.
  */
 import assert from "node:assert/strict";
-import { postStreamId } from "../../app/post_handlers.ts";
+import { postStreamId } from "../../domain/mod.ts";
 import { postCreated, postLiked, toNewEvents } from "../../bench/fixtures.ts";
 import { schemaVersions } from "../../domain/mod.ts";
 import { projected, stores } from "../pipeline_test_utils.ts";

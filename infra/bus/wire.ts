@@ -12,7 +12,8 @@ const envelope = z.object({
   streamType: z.string().min(1),
   streamVersion: z.int().min(1),
   globalPosition: z.int().min(1),
-  transactionId: z.string(),
+  /** Written by earlier releases; read and ignored, so old messages still decode. */
+  transactionId: z.string().optional(),
   occurredAt: z.iso.datetime({ offset: true }),
   metadata: z.object({
     userId: z.string().nullable(),
@@ -43,7 +44,6 @@ export function encode(event: RecordedEvent<AnyEvent>): WireMessage {
     streamType: event.streamType,
     streamVersion: event.streamVersion,
     globalPosition: event.globalPosition,
-    transactionId: event.transactionId,
     occurredAt: event.occurredAt.toISOString(),
     metadata: event.metadata,
   });
@@ -72,7 +72,6 @@ export function decode(wire: WireMessage): RecordedEvent<AnyEvent> {
     streamType: e.streamType,
     streamVersion: e.streamVersion,
     globalPosition: e.globalPosition,
-    transactionId: e.transactionId,
     schemaVersion: e.schemaVersion,
     occurredAt: new Date(e.occurredAt),
     metadata: e.metadata,

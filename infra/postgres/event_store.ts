@@ -2,7 +2,6 @@ import type { EventStore } from "../../app/ports.ts";
 import { append } from "./append.ts";
 import { appendNotifier } from "./append_notifier.ts";
 import type { Sql } from "./connect.ts";
-import { readAll } from "./read_all.ts";
 import { readStream } from "./read_stream.ts";
 
 /**
@@ -19,6 +18,5 @@ export function postgresEventStore(sql: Sql): EventStore {
     append: (streamId, events, { expectedVersion }) =>
       append(sql, { streamId, events, expectedVersion, notifier }),
     readStream: (streamId, options = {}) => readStream(sql, { streamId, ...options }),
-    readAll: (after, options = {}) => readAll(sql, { after, ...options }),
   };
 }

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { within } from "../../tests/deadline.ts";
-import { type NewEvent, START } from "../../app/ports.ts";
+import type { NewEvent } from "../../app/ports.ts";
 import { ConcurrencyError, type PostEvent } from "../../domain/mod.ts";
 import { postgresEventStore } from "./event_store.ts";
 import { migrate } from "./migrate.ts";
+import { readAll, START } from "./read_all.ts";
 import { EVENTS_CHANNEL } from "./tables.ts";
 import { tempDatabase } from "./test_utils.ts";
 
@@ -93,9 +94,9 @@ Deno.test("Event store - re-appending stored event ids returns the original posi
   assert.equal(version, 3, "a refused duplicate must not advance the stream");
 });
 
-Deno.test("Event store - readAll never skips an event whose transaction commits after a later position", async () => {
+Deno.test("Read all - never skips an event whose transaction commits after a later position", async () => {
   await using db = await tempDatabase();
-  const { sql, store } = await storeIn(db);
+  const { sql } = await storeIn(db);
   const insert = (stream: string) => `
     insert into events (stream_id, stream_type, stream_version, event_id, event_type, data, metadata)
     values ('${stream}', 'post', 1, gen_random_uuid(), 'PostLiked',
@@ -111,21 +112,21 @@ Deno.test("Event store - readAll never skips an event whose transaction commits 
     assert.ok(p2 > p1);
     await late.unsafe("commit"); // the later position becomes visible first
 
-    const meanwhile = await store.readAll(START);
+    const meanwhile = await readAll(sql, { after: START });
     assert.deepEqual(meanwhile.events, [], "nothing may be read past the still-open transaction");
 
     await early.unsafe("commit");
-    const after = await store.readAll(meanwhile.cursor);
+    const after = await readAll(sql, { after: meanwhile.cursor });
     assert.deepEqual(after.events.map((e) => e.globalPosition), [p1, p2]);
     assert.deepEqual(after.cursor.position, p2);
-    assert.deepEqual((await store.readAll(after.cursor)).events, []);
+    assert.deepEqual((await readAll(sql, { after: after.cursor })).events, []);
   } finally {
     early.release();
     late.release();
   }
 });
 
-Deno.test("Event store - an open transaction in another database does not hold readAll back; one in this database does", async () => {
+Deno.test("Read all - an open transaction in another database does not hold it back; one in this database does", async () => {
   await using db = await tempDatabase();
   await using other = await tempDatabase();
   const { sql, store } = await storeIn(db);
@@ -136,16 +137,16 @@ Deno.test("Event store - an open transaction in another database does not hold r
     await elsewhere.unsafe("begin");
     await elsewhere.unsafe("create table busy (id int)");
     const first = await store.append("post-a", liked(1), { expectedVersion: 0 });
-    const page = await store.readAll(START);
+    const page = await readAll(sql, { after: START });
     assert.deepEqual(page.events.map((e) => e.globalPosition), first.positions);
 
     // A writing transaction open in this database holds later commits back until it ends.
     await here.unsafe("begin");
     await here.unsafe("create table busy_here (id int)");
     const second = await store.append("post-b", liked(1), { expectedVersion: 0 });
-    assert.deepEqual((await store.readAll(page.cursor)).events, []);
+    assert.deepEqual((await readAll(sql, { after: page.cursor })).events, []);
     await here.unsafe("commit");
-    const after = await store.readAll(page.cursor);
+    const after = await readAll(sql, { after: page.cursor });
     assert.deepEqual(after.events.map((e) => e.globalPosition), second.positions);
   } finally {
     await elsewhere.unsafe("rollback").catch(() => {});
@@ -154,14 +155,14 @@ Deno.test("Event store - an open transaction in another database does not hold r
   }
 });
 
-Deno.test("Event store - readAll pages through the store in cursor order", async () => {
+Deno.test("Read all - pages through the store in cursor order", async () => {
   await using db = await tempDatabase();
-  const { store } = await storeIn(db);
+  const { sql, store } = await storeIn(db);
   for (let i = 0; i < 7; i++) await store.append(`post-p${i}`, liked(1), { expectedVersion: 0 });
   const seen: number[] = [];
   let cursor = START;
   for (;;) {
-    const page = await store.readAll(cursor, { limit: 3 });
+    const page = await readAll(sql, { after: cursor, limit: 3 });
     if (page.events.length === 0) break;
     seen.push(...page.events.map((e) => e.globalPosition));
     cursor = page.cursor;

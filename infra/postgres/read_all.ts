@@ -1,7 +1,17 @@
-import type { Cursor } from "../../app/ports.ts";
 import type { AnyEvent, RecordedEvent } from "../../domain/mod.ts";
 import type { Sql } from "./connect.ts";
 import { EVENT_COLUMNS, type EventRow, toRecordedEvent } from "./rows.ts";
+
+/**
+ * A read position in the whole store, PostgreSQL's own: ordered by
+ * (transaction id, position), which, together with the snapshot bound of
+ * `READ_ALL_SQL`, never skips an event. The relay, the store tail, restore and
+ * the verifier page with it; the application never sees it.
+ */
+export type Cursor = { readonly transactionId: string; readonly position: number };
+
+/** The cursor before the first event. */
+export const START: Cursor = { transactionId: "0", position: 0 };
 
 /**
  * Events after the cursor, in (transaction id, position) order, but only from

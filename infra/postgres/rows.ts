@@ -38,7 +38,6 @@ export function toRecordedEvent(row: EventRow): RecordedEvent<AnyEvent> {
     streamType: row.stream_type,
     streamVersion: Number(row.stream_version),
     globalPosition: Number(row.global_position),
-    transactionId: row.transaction_id,
     schemaVersion: row.schema_version,
     occurredAt: row.occurred_at,
     metadata: row.metadata,

@@ -17,7 +17,6 @@ function postStream(events: { type: string; data: unknown }[]): RecordedEvent<An
       streamType: "post",
       streamVersion: i + 1,
       globalPosition: i + 1,
-      transactionId: "1",
       schemaVersion: 1,
       occurredAt: new Date(AT),
       metadata: { userId: null, correlationId: "c", causationId: "c" },

@@ -4,7 +4,6 @@ import { projectionAdmin } from "../projector/projection_admin.ts";
 import { createRestorer } from "./restore.ts";
 import { requestContext } from "../../app/context.ts";
 import { createMediator } from "../../app/mediator.ts";
-import { type Cursor, START } from "../../app/ports.ts";
 import { postCommandHandlers } from "../../app/post_handlers.ts";
 import { queryHandlers } from "../../app/query_handlers.ts";
 import { userCommandHandlers } from "../../app/user_handlers.ts";
@@ -13,6 +12,7 @@ import { scryptHasher } from "../password.ts";
 import type { Sql } from "../postgres/connect.ts";
 import { postgresEventStore } from "../postgres/event_store.ts";
 import { migrate } from "../postgres/migrate.ts";
+import { type Cursor, readAll, START } from "../postgres/read_all.ts";
 import { tempDatabase, userHandlerParts } from "../postgres/test_utils.ts";
 import { type FetchStream, projectEvent } from "./apply_event.ts";
 import { postgresReadStore, PROJECTION_CHANNEL, type ReadStoreOptions } from "./read_store.ts";
@@ -77,7 +77,7 @@ async function projectAll(sql: Sql): Promise<number> {
   let seen = 0;
   let highest = 0;
   while (seen < total) {
-    const page = await store.readAll(cursor, { limit: 100 });
+    const page = await readAll(sql, { after: cursor, limit: 100 });
     if (page.events.length === 0) {
       // readAll holds back while any older transaction on the server is open
       // (maybe another project's test); there is no signal for that to end.

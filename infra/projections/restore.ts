@@ -1,16 +1,10 @@
 import type postgres from "postgres";
 import { type Logger, silentLogger } from "../../app/log.ts";
-import {
-  type Cursor,
-  type ReadModelRestorer,
-  type RestoreJob,
-  type RestoreStatus,
-  START,
-} from "../../app/ports.ts";
+import type { ReadModelRestorer, RestoreJob, RestoreStatus } from "../../app/ports.ts";
 import type { AnyEvent, RecordedEvent } from "../../domain/mod.ts";
 import { advisoryUnlock, tryAdvisoryLock } from "../postgres/advisory_lock.ts";
 import type { Sql } from "../postgres/connect.ts";
-import { readAllEntries, type ReadEntry } from "../postgres/read_all.ts";
+import { type Cursor, readAllEntries, type ReadEntry, START } from "../postgres/read_all.ts";
 import { readStream } from "../postgres/read_stream.ts";
 import type { FetchStream } from "./apply_event.ts";
 import { applyResilient } from "./apply_resilient.ts";

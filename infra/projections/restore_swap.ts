@@ -1,4 +1,4 @@
-import type { Cursor } from "../../app/ports.ts";
+import type { Cursor } from "../postgres/read_all.ts";
 import type { Sql } from "../postgres/connect.ts";
 import { grantReadSql } from "../postgres/roles.ts";
 import { HORIZON_SQL } from "../postgres/read_all.ts";

@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import { requestContext } from "../../app/context.ts";
-import { START } from "../../app/ports.ts";
 import type { PostEvent } from "../../domain/mod.ts";
 import type { Sql } from "../postgres/connect.ts";
-import { readAll } from "../postgres/read_all.ts";
+import { readAll, START } from "../postgres/read_all.ts";
 import { readStream } from "../postgres/read_stream.ts";
 import { projectEvent } from "./apply_event.ts";
 import type { RestoreJob } from "./restore.ts";

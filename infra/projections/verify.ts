@@ -1,4 +1,3 @@
-import { START } from "../../app/ports.ts";
 import {
   postDecider,
   type PostEvent,
@@ -8,7 +7,7 @@ import {
   type UserState,
 } from "../../domain/mod.ts";
 import type { Sql } from "../postgres/connect.ts";
-import { readAll } from "../postgres/read_all.ts";
+import { readAll, START } from "../postgres/read_all.ts";
 
 /**
  * What the verifier found: one readable line per difference (empty when the

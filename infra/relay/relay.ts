@@ -3,12 +3,11 @@ import { refuseSecrets } from "./secret_fields.ts";
 import type { Logger } from "../../app/log.ts";
 import { silentLogger } from "../../app/log.ts";
 import type { Metrics } from "../../app/metrics.ts";
-import { type Cursor, START } from "../../app/ports.ts";
 import type { AnyEvent, RecordedEvent } from "../../domain/mod.ts";
 import type { EventPublisher } from "../bus/bus.ts";
 import { advisoryUnlock, tryAdvisoryLock } from "../postgres/advisory_lock.ts";
 import type { Sql } from "../postgres/connect.ts";
-import { readAll } from "../postgres/read_all.ts";
+import { type Cursor, readAll, START } from "../postgres/read_all.ts";
 import { EVENTS_CHANNEL } from "../postgres/tables.ts";
 
 /** The relay's saved cursor. */
@@ -149,7 +148,7 @@ export function startRelay(options: RelayOptions): Relay {
         : START;
       // Read on the leader connection: if it is gone, so is the leadership.
       const read = (after: Cursor): Promise<Page> =>
-        bounded(readAll(conn as unknown as Sql, { after, limit: batchSize }));
+        bounded(readAll(conn, { after, limit: batchSize }));
       let failures = 0;
       let page: Page | null = null;
       // An empty page may only mean rows held back below the snapshot horizon (appends still

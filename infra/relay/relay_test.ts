@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { postStreamId } from "../../app/post_handlers.ts";
+import { postStreamId } from "../../domain/mod.ts";
 import { postHistory, toNewEvents } from "../../bench/fixtures.ts";
 import type { EventBus, EventPublisher } from "../bus/bus.ts";
 import { stores, testBus } from "../pipeline_test_utils.ts";
