@@ -2,6 +2,7 @@ import { z } from "zod";
 import {
   type HistoryEntry,
   PASSWORD_MAX,
+  type PostAsOf,
   type PostCommand,
   postCommandSchemas,
   type PostDetail,
@@ -115,6 +116,7 @@ export interface QueryResults {
   FindPostsWithComments: PostPage;
   FindPostsWithLikes: PostPage;
   GetPostHistory: HistoryEntry[];
+  GetPostAsOf: PostAsOf;
   UserExists: boolean;
   FindLikedPostIds: string[];
   GetProjectionStatus: ProjectionStatus;

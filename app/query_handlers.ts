@@ -1,26 +1,52 @@
 import {
-  type AnyEvent,
+  foldPost,
   type HistoryEntry,
+  isPostEvent,
+  type PostEvent,
   PostNotFound,
   postStreamId,
   type RecordedEvent,
 } from "../domain/mod.ts";
+import { ForeignEvent } from "./handle_command.ts";
 import { type AnyQueryHandler, defineQuery } from "./mediator.ts";
 import type { EventStore, ReadStore } from "./ports.ts";
 
-function toHistoryEntry(event: RecordedEvent<AnyEvent>): HistoryEntry {
+function toHistoryEntry(recorded: RecordedEvent<PostEvent>): HistoryEntry {
+  // The rest is the event's own type and data, still correlated (a union of PostEvents).
+  const {
+    streamId: _id,
+    streamType: _type,
+    streamVersion,
+    globalPosition,
+    eventId,
+    schemaVersion,
+    occurredAt,
+    metadata,
+    ...event
+  } = recorded;
   return {
-    version: event.streamVersion,
-    position: event.globalPosition,
-    type: event.type,
-    data: event.data,
-    occurredAt: event.occurredAt.toISOString(),
-    userId: event.metadata.userId,
-    correlationId: event.metadata.correlationId,
-    causationId: event.metadata.causationId,
-    schemaVersion: event.schemaVersion,
-    eventId: event.eventId,
+    ...event,
+    version: streamVersion,
+    position: globalPosition,
+    occurredAt: occurredAt.toISOString(),
+    userId: metadata.userId,
+    correlationId: metadata.correlationId,
+    causationId: metadata.causationId,
+    schemaVersion,
+    eventId,
   };
+}
+
+/** A post's events from the store (the audit log); PostNotFound for a post that never existed. */
+async function postEvents(store: EventStore, postId: string): Promise<RecordedEvent<PostEvent>[]> {
+  const streamId = postStreamId(postId);
+  const events: RecordedEvent<PostEvent>[] = [];
+  for (const event of await store.readStream(streamId)) {
+    if (!isPostEvent(event)) throw new ForeignEvent(streamId, event.type);
+    events.push(event);
+  }
+  if (events.length === 0) throw new PostNotFound(postId);
+  return events;
 }
 
 /**
@@ -78,10 +104,21 @@ export function queryHandlers(
     defineQuery({
       type: "GetPostHistory",
       access: "anyone",
-      async handle({ postId }) {
-        const events = await eventStore.readStream(postStreamId(postId));
-        if (events.length === 0) throw new PostNotFound(postId);
-        return events.map(toHistoryEntry);
+      handle: async ({ postId }) => (await postEvents(eventStore, postId)).map(toHistoryEntry),
+    }),
+    defineQuery({
+      type: "GetPostAsOf",
+      access: "anyone",
+      async handle({ postId, version }) {
+        const events = await postEvents(eventStore, postId);
+        const last = events.length;
+        const at = Math.min(version ?? last, last);
+        // Time travel: the domain's own fold over the events up to `at` (versions count from 1).
+        return {
+          entries: events.map(toHistoryEntry),
+          version: at,
+          state: foldPost(events.slice(0, at)),
+        };
       },
     }),
   ];

@@ -25,7 +25,7 @@ export {
 } from "./errors.ts";
 export type { Decider } from "./decider.ts";
 export { foldWith } from "./decider.ts";
-export { parseStreamId, postStreamId, streamTypeOf, userStreamId } from "./streams.ts";
+export { parseStreamId, postIdOf, postStreamId, streamTypeOf, userStreamId } from "./streams.ts";
 export type { ParsedStreamId, StreamKind } from "./streams.ts";
 export {
   isEventType,
@@ -55,6 +55,7 @@ export { querySchemas } from "./queries.ts";
 export type {
   CommentView,
   HistoryEntry,
+  PostAsOf,
   PostDetail,
   PostPage,
   PostSummary,

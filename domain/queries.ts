@@ -1,4 +1,6 @@
 import { z } from "zod";
+import type { PostState } from "./post/decider.ts";
+import type { PostEvent } from "./post/events.ts";
 
 const postId = z.uuid({ error: "postId must be a UUID" });
 const limit = z.coerce.number().int().min(1).max(100).default(20);
@@ -35,6 +37,15 @@ export const querySchemas = {
     cursor,
   }),
   GetPostHistory: z.object({ type: z.literal("GetPostHistory"), postId }),
+  /**
+   * A post as it was at `version` (default: its latest), with its whole
+   * timeline: the history page's time travel. A version past the end is the end.
+   */
+  GetPostAsOf: z.object({
+    type: z.literal("GetPostAsOf"),
+    postId,
+    version: z.coerce.number().int().min(1).optional(),
+  }),
   /** Which of these posts the signed-in reader likes (the feed's like buttons). */
   FindLikedPostIds: z.object({
     type: z.literal("FindLikedPostIds"),
@@ -92,16 +103,23 @@ export type CommentView = {
 /** A post with its comments and whether the viewer liked it. */
 export type PostDetail = PostSummary & { likedByMe: boolean; commentList: CommentView[] };
 
-/** One entry of a post's audit timeline. */
-export type HistoryEntry = {
+/** One entry of a post's audit timeline: the event (type and data) with its metadata. */
+export type HistoryEntry = PostEvent & {
   version: number;
   position: number;
-  type: string;
-  data: unknown;
   occurredAt: string;
   userId: string | null;
   correlationId: string;
   causationId: string;
   schemaVersion: number;
   eventId: string;
+};
+
+/** A post's timeline and the post as it was at one version of it. */
+export type PostAsOf = {
+  entries: HistoryEntry[];
+  /** The version shown: the one asked for, at most the latest. */
+  version: number;
+  /** The post folded from its events up to `version`. */
+  state: PostState;
 };

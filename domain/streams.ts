@@ -41,6 +41,13 @@ export function parseStreamId(streamId: string): ParsedStreamId | null {
   return null;
 }
 
+/** The post id of a post's stream id; throws for any other stream (a damaged store). */
+export function postIdOf(streamId: string): string {
+  const parsed = parseStreamId(streamId);
+  if (parsed?.kind !== "post") throw new Error(`${streamId} is not a post's stream`);
+  return parsed.postId;
+}
+
 /** The stream type stored with each event: the id's prefix (`post-…` is "post"). */
 export function streamTypeOf(streamId: string): string {
   const dash = streamId.indexOf("-");

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseStreamId, postStreamId, streamTypeOf, userStreamId } from "./streams.ts";
+import { parseStreamId, postIdOf, postStreamId, streamTypeOf, userStreamId } from "./streams.ts";
 
 Deno.test("Streams - a user's stream id is derived from the lower-cased username", () => {
   assert.equal(userStreamId("Alice"), "user-alice");
@@ -23,4 +23,10 @@ Deno.test("Streams - the stream type is the prefix before the first dash", () =>
   assert.equal(streamTypeOf(postStreamId(crypto.randomUUID())), "post");
   assert.equal(streamTypeOf("user-a-b"), "user");
   assert.equal(streamTypeOf("nodash"), "nodash");
+});
+
+Deno.test("Streams - postIdOf takes the post id out, and refuses another stream", () => {
+  const postId = crypto.randomUUID();
+  assert.equal(postIdOf(postStreamId(postId)), postId);
+  assert.throws(() => postIdOf(userStreamId("alice")), /not a post's stream/);
 });

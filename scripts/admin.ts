@@ -8,7 +8,7 @@
  */
 import { silentLogger } from "../app/log.ts";
 import { changeRole, rolesOf } from "../app/user_handlers.ts";
-import { UserNotFound } from "../domain/mod.ts";
+import { parseStreamId, UserNotFound } from "../domain/mod.ts";
 import { loadConfig } from "../infra/config.ts";
 import { createSystem, type System } from "../infra/system.ts";
 
@@ -48,7 +48,9 @@ export async function runAdmin(
       where event_type in ('RoleGranted', 'RoleRevoked') order by stream_id`;
     let admins = 0;
     for (const { stream_id } of streams) {
-      const name = stream_id.slice("user-".length);
+      const stream = parseStreamId(stream_id);
+      if (stream?.kind !== "user") continue;
+      const name = stream.username;
       if ((await rolesOf(system.store, name))?.includes("admin")) {
         print(name);
         admins++;

@@ -1,8 +1,7 @@
 import type { AppendResult, ExpectedVersion, NewEvent } from "../../app/ports.ts";
-import { ConcurrencyError, schemaVersions } from "../../domain/mod.ts";
+import { ConcurrencyError, schemaVersions, streamTypeOf } from "../../domain/mod.ts";
 import type { AppendNotifier } from "./append_notifier.ts";
 import { isUniqueViolation, type Sql } from "./connect.ts";
-import { streamTypeOf } from "./rows.ts";
 
 /**
  * One append, one round trip: the `append_events` function (migration 006)

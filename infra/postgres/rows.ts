@@ -43,9 +43,3 @@ export function toRecordedEvent(row: EventRow): RecordedEvent<AnyEvent> {
     metadata: row.metadata,
   } as RecordedEvent<AnyEvent>;
 }
-
-/** The stream type is the stream id's prefix: `post-…` is a "post". */
-export function streamTypeOf(streamId: string): string {
-  const dash = streamId.indexOf("-");
-  return dash > 0 ? streamId.slice(0, dash) : streamId;
-}

@@ -15,8 +15,6 @@ export const PROJECTION_TABLES = [
   "applied_positions",
 ] as const;
 
-export { postIdOf } from "./plan_changes.ts";
-
 /** Reads a stream's events in [fromVersion, toVersion] from the event store (gap filling). */
 export type FetchStream = (
   streamId: string,

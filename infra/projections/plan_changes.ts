@@ -1,4 +1,4 @@
-import type { AnyEvent, RecordedEvent } from "../../domain/mod.ts";
+import { type AnyEvent, postIdOf, type RecordedEvent } from "../../domain/mod.ts";
 
 /** A post's first row. */
 export type NewPostRow = {
@@ -50,11 +50,6 @@ export type ProjectionChanges = {
 };
 
 type CommentUpdate = { id: string; comment: string; at: string };
-
-/** `post-<uuid>` -> `<uuid>`. */
-export function postIdOf(streamId: string): string {
-  return streamId.slice("post-".length);
-}
 
 type LikeState = { postId: string; userId: string; unliked: boolean; likedAt: string | null };
 type CommentState = {

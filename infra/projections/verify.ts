@@ -1,9 +1,9 @@
 import {
+  isPostEvent,
+  isUserEvent,
   postDecider,
-  type PostEvent,
   type PostState,
   userDecider,
-  type UserEvent,
   type UserState,
 } from "../../domain/mod.ts";
 import type { Sql } from "../postgres/connect.ts";
@@ -87,12 +87,12 @@ async function foldStore(eventSql: Sql, batchSize: number): Promise<Folded> {
     if (page.events.length === 0) return folded;
     for (const event of page.events) {
       const { streamId } = event;
-      if (streamId.startsWith("user-")) {
+      if (isUserEvent(event)) {
         const state = folded.users.get(streamId) ?? userDecider.initialState();
-        folded.users.set(streamId, userDecider.evolve(state, event as UserEvent));
-      } else {
+        folded.users.set(streamId, userDecider.evolve(state, event));
+      } else if (isPostEvent(event)) {
         const state = folded.posts.get(streamId) ?? postDecider.initialState();
-        folded.posts.set(streamId, postDecider.evolve(state, event as PostEvent));
+        folded.posts.set(streamId, postDecider.evolve(state, event));
       }
       folded.versions.set(
         streamId,

@@ -2,7 +2,8 @@ import type { ProjectionAdmin, ProjectionStatus } from "../../app/ports.ts";
 import type { Sql } from "../postgres/connect.ts";
 import { readStream } from "../postgres/read_stream.ts";
 import { applyBatch } from "../projections/apply_batch.ts";
-import { postIdOf, type Tx } from "../projections/apply_event.ts";
+import type { Tx } from "../projections/apply_event.ts";
+import { parseStreamId } from "../../domain/mod.ts";
 import { restorePercent } from "../projections/restore_progress.ts";
 
 /**
@@ -105,15 +106,13 @@ export function projectionAdmin(deps: { eventSql: Sql; readSql: Sql }): Projecti
 
 /** Removes a stream's rows from the projections so it can be applied from version 1. */
 async function forgetStream(tx: Tx, streamId: string): Promise<void> {
-  if (streamId.startsWith("post-")) {
-    const postId = postIdOf(streamId);
-    if (/^[0-9a-f-]{36}$/i.test(postId)) {
-      await tx`delete from likes where post_id = ${postId}`;
-      await tx`delete from comments where post_id = ${postId}`;
-      await tx`delete from posts where id = ${postId}`;
-    }
-  } else if (streamId.startsWith("user-")) {
-    await tx`delete from users where username = ${streamId.slice("user-".length)}`;
+  const stream = parseStreamId(streamId);
+  if (stream?.kind === "post" && /^[0-9a-f-]{36}$/i.test(stream.postId)) {
+    await tx`delete from likes where post_id = ${stream.postId}`;
+    await tx`delete from comments where post_id = ${stream.postId}`;
+    await tx`delete from posts where id = ${stream.postId}`;
+  } else if (stream?.kind === "user") {
+    await tx`delete from users where username = ${stream.username}`;
   }
   await tx`delete from projection_streams where stream_id = ${streamId}`;
 }

@@ -1,12 +1,7 @@
 import type { Handlers, PageProps } from "$fresh/server.ts";
 import { z } from "zod";
 import { timeAgo } from "../../../components/time.ts";
-import {
-  foldPost,
-  type HistoryEntry,
-  type PostEvent,
-  type PostState,
-} from "../../../domain/mod.ts";
+import type { HistoryEntry, PostState } from "../../../domain/mod.ts";
 import type { State } from "../../../utils/state.ts";
 
 type Data = {
@@ -22,17 +17,11 @@ const query = z.object({ v: z.coerce.number().int().min(1).optional().catch(unde
 export const handler: Handlers<Data, State> = {
   async GET(_req, ctx) {
     const postId = ctx.params.id;
-    const entries = await ctx.state.system.mediator.query(
-      { type: "GetPostHistory", postId },
+    const { v } = query.parse(Object.fromEntries(ctx.url.searchParams));
+    // Time travel: the post as it was at version `at` (the query folds, not the page).
+    const { entries, version: at, state } = await ctx.state.system.mediator.query(
+      { type: "GetPostAsOf", postId, version: v },
       ctx.state.ctx,
-    );
-    const last = entries.at(-1)?.version ?? 0;
-    const at = Math.min(query.parse(Object.fromEntries(ctx.url.searchParams)).v ?? last, last);
-    // Time travel: the post as it was at version `at`, folded by the domain's own evolve.
-    const state = foldPost(
-      entries.filter((e) => e.version <= at).map((e) =>
-        ({ type: e.type, data: e.data }) as PostEvent
-      ),
     );
     return ctx.render({ title: `History of a post (v${at})`, postId, entries, at, state });
   },
