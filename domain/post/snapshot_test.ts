@@ -35,3 +35,12 @@ Deno.test("Post snapshot - the empty state round-trips", () => {
   );
   assert.deepEqual(copy, initialState());
 });
+
+Deno.test("Post snapshot - a damaged snapshot of the current schema version is refused, not misread", () => {
+  for (const damaged of [{ nonsense: true }, null, { status: "active", version: 3 }, "state"]) {
+    assert.throws(
+      () => postSnapshotCodec.deserialize(damaged),
+      `accepted ${JSON.stringify(damaged)}`,
+    );
+  }
+});
