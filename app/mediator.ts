@@ -161,14 +161,14 @@ export function createMediator(options: MediatorOptions): Mediator {
   const problems = [
     ...registerAll(
       "command",
+      commands,
       options.commands ?? [],
-      (handler) => putCommand(commands, handler),
       () => side === "query" ? [] : commandTypes.filter((type) => !commands[type]),
     ),
     ...registerAll(
       "query",
+      queries,
       options.queries ?? [],
-      (handler) => putQuery(queries, handler),
       () => side === "command" ? [] : queryTypes.filter((type) => !queries[type]),
     ),
   ];
@@ -256,34 +256,22 @@ export function createMediator(options: MediatorOptions): Mediator {
   };
 }
 
-/** Registers a command handler; true when its type already had one. */
-function putCommand<K extends CommandType>(
-  registry: { [P in K]?: CommandHandler<P> },
-  handler: CommandHandler<K>,
-): boolean {
-  const taken = registry[handler.type] !== undefined;
-  registry[handler.type] = handler;
-  return taken;
-}
-
-/** Registers a query handler; true when its type already had one. */
-function putQuery<K extends QueryType>(
-  registry: { [P in K]?: QueryHandler<P> },
-  handler: QueryHandler<K>,
-): boolean {
-  const taken = registry[handler.type] !== undefined;
-  registry[handler.type] = handler;
-  return taken;
-}
-
-/** Puts every handler and names what is wired wrongly: duplicates, then missing types. */
-function registerAll<H extends { type: string }>(
+/**
+ * Puts every handler in the registry under its own type (so each entry's type
+ * matches its key by construction) and names what is wired wrongly:
+ * duplicates, then missing types.
+ */
+function registerAll<T extends string, H extends { type: T }>(
   kind: string,
+  registry: { [K in T]?: H },
   handlers: readonly H[],
-  put: (handler: H) => boolean,
   missing: () => readonly string[],
 ): string[] {
-  const duplicates = handlers.filter(put).map((handler) => handler.type);
+  const duplicates: string[] = [];
+  for (const handler of handlers) {
+    if (registry[handler.type] !== undefined) duplicates.push(handler.type);
+    registry[handler.type] = handler;
+  }
   return [
     ...duplicates.map((t) => `${kind} ${t} has more than one handler`),
     ...missing().map((t) => `${kind} ${t} has no handler`),

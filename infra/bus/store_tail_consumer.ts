@@ -6,6 +6,8 @@ import { type Cursor, readAll, START } from "../postgres/read_all.ts";
 import { EVENTS_CHANNEL } from "../postgres/tables.ts";
 import type { ConsumedMessage, EventConsumer, WireMessage } from "./bus.ts";
 import { encode, tryDecode } from "./wire.ts";
+import { wakeSignal } from "../wake_signal.ts";
+import { backoffMs } from "../../app/backoff.ts";
 
 /** The topic name the projector checkpoints the store tail under (one partition, 0). */
 export const STORE_TAIL_TOPIC = "event-store";
@@ -60,28 +62,7 @@ export function storeTailConsumer(options: StoreTailOptions): EventConsumer {
   let running: Promise<void> | null = null;
   let listening: Promise<{ unlisten(): Promise<void> } | null> | null = null;
   // A NOTIFY that arrives while a batch is handled must not be lost: it ends the next sleep at once.
-  let notified = false;
-  let wake: (() => void) | null = null;
-  const wakeUp = () => {
-    notified = true;
-    wake?.();
-  };
-  /** Resolves after `ms`, or at once on a NOTIFY: true when a NOTIFY ended it. */
-  const sleep = (ms: number) =>
-    new Promise<boolean>((resolve) => {
-      if (notified || stopped) {
-        notified = false;
-        return resolve(true);
-      }
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        wake = null;
-        resolve(notified);
-        notified = false;
-      }
-      wake = done;
-    });
+  const { wake: wakeUp, sleep } = wakeSignal(() => stopped);
 
   type Handlers = Parameters<EventConsumer["start"]>[0];
 
@@ -115,7 +96,7 @@ export function storeTailConsumer(options: StoreTailOptions): EventConsumer {
           // The batch rolled back: deliver it again from the same place, with backoff.
           failures++;
           logger.warn("projector batch failed; will retry", { error: String(error), failures });
-          await sleep(Math.min(10_000, 250 * 2 ** Math.min(failures, 6)));
+          await sleep(backoffMs(failures, { baseMs: 250, maxMs: 10_000 }));
           continue;
         }
         const next = outcome.kind === "done" ? outcome.nextOffset : outcome.offset;

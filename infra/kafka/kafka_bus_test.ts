@@ -1,24 +1,41 @@
 import assert from "node:assert/strict";
-import type { AnyEvent, RecordedEvent } from "../../domain/mod.ts";
+import {
+  type AnyEvent,
+  type PostEvent,
+  postStreamId,
+  type RecordedEvent,
+} from "../../domain/mod.ts";
+import type { ConsumedMessage } from "../bus/bus.ts";
 import { testBus } from "../pipeline_test_utils.ts";
 
-/** `count` recorded PostLiked events of one stream, positions 1.. (never stored: bus only). */
-function events(count: number): RecordedEvent<AnyEvent>[] {
-  const postId = crypto.randomUUID();
-  return Array.from({ length: count }, (_, i) =>
-    ({
+/** `count` recorded PostLiked events of one stream, positions from `first` (never stored: bus only). */
+function events(count: number, first = 1, postId = crypto.randomUUID()): RecordedEvent<AnyEvent>[] {
+  return Array.from({ length: count }, (_, i) => {
+    const event: PostEvent = {
       type: "PostLiked",
       data: { userId: crypto.randomUUID(), at: new Date(0).toISOString() },
+    };
+    return {
+      ...event,
       eventId: crypto.randomUUID(),
-      streamId: `post-${postId}`,
+      streamId: postStreamId(postId),
       streamType: "post",
       streamVersion: i + 1,
-      globalPosition: i + 1,
-      transactionId: "1",
+      globalPosition: first + i,
       schemaVersion: 1,
       occurredAt: new Date(0),
       metadata: { userId: null, correlationId: "c", causationId: "c" },
-    }) as RecordedEvent<AnyEvent>);
+    };
+  });
+}
+
+/** Resolves when `ready()` holds, failing after `ms`. */
+async function until(ready: () => boolean, what: () => string, ms = 60_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!ready()) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${what()}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 Deno.test("Kafka bus - a publish larger than one produce request arrives whole and in order; a consumer starts at its checkpoint", async () => {
@@ -55,6 +72,45 @@ Deno.test("Kafka bus - a publish larger than one produce request arrives whole a
     assert.deepEqual(positions, Array.from({ length: 2400 }, (_, i) => i + 101));
   } finally {
     clearTimeout(timer);
+    await consumer.stop();
+    await publisher.close();
+  }
+});
+
+Deno.test("Kafka bus - the key is the stream id: each stream stays on one partition, in version order, headers intact", async () => {
+  const bus = testBus({ partitions: 3 });
+  await bus.ensureTopic();
+  const publisher = await bus.publisher();
+  const consumer = bus.consumer({ groupId: `group-${crypto.randomUUID()}` });
+  const streams = Array.from({ length: 6 }, (_, i) => events(20, i * 20 + 1));
+  // Interleaved, as the relay publishes a page of many streams.
+  const published = streams[0].flatMap((_, v) => streams.map((stream) => stream[v]));
+  const seen: { partition: number; message: ConsumedMessage }[] = [];
+  try {
+    await publisher.publish(published);
+    await consumer.start({
+      checkpoint: () => Promise.resolve(null),
+      handle(batch) {
+        for (const message of batch.messages) seen.push({ partition: batch.partition, message });
+        const last = batch.messages.at(-1);
+        return Promise.resolve({ kind: "done", nextOffset: (last?.offset ?? -1) + 1 });
+      },
+    });
+    await until(() => seen.length >= published.length, () => `${seen.length} of 120`);
+    assert.equal(seen.length, published.length, "each once");
+    for (const stream of streams) {
+      const streamId = stream[0].streamId;
+      const mine = seen.filter((s) => s.message.event?.streamId === streamId);
+      assert.equal(new Set(mine.map((s) => s.partition)).size, 1, `${streamId} on one partition`);
+      assert.deepEqual(
+        mine.map((s) => s.message.event?.streamVersion),
+        stream.map((e) => e.streamVersion),
+      );
+      assert.equal(mine[0].message.wire.key, streamId);
+      assert.equal(mine[0].message.wire.headers["event-type"], "PostLiked");
+      assert.equal(mine[0].message.wire.headers["event-id"], stream[0].eventId);
+    }
+  } finally {
     await consumer.stop();
     await publisher.close();
   }

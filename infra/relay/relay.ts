@@ -9,6 +9,7 @@ import { advisoryUnlock, tryAdvisoryLock } from "../postgres/advisory_lock.ts";
 import type { Sql } from "../postgres/connect.ts";
 import { type Cursor, readAll, START } from "../postgres/read_all.ts";
 import { EVENTS_CHANNEL } from "../postgres/tables.ts";
+import { wakeSignal } from "../wake_signal.ts";
 
 /** The relay's saved cursor. */
 export const LOAD_CURSOR_SQL = `
@@ -91,31 +92,9 @@ export function startRelay(options: RelayOptions): Relay {
   let stopped = false;
   let leader = false;
   let cursor: Cursor = START;
-  let wake: (() => void) | null = null;
   let idleWaiters: (() => void)[] = [];
-  // A wake-up that lands while the relay reads (not sleeping) is kept for the next sleep:
-  // appenders notify once per burst, so a lost one would cost a whole poll interval.
-  let woken = false;
-  const wakeUp = () => {
-    woken = true;
-    wake?.();
-  };
-
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      if (woken || stopped) {
-        woken = false;
-        return resolve();
-      }
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        wake = null;
-        woken = false;
-        resolve();
-      }
-      wake = done;
-    });
+  // Woken by NOTIFY; a wake-up that lands while the relay reads is kept for its next sleep.
+  const { wake: wakeUp, sleep } = wakeSignal(() => stopped);
 
   /** Waits `ms` whatever the wake-ups, unless the relay stops. */
   const pause = async (ms: number) => {
