@@ -180,8 +180,7 @@ export function createMediator(options: MediatorOptions): Mediator {
     message: unknown,
     ctx: RequestContext,
   ): Promise<CommandResults[K]> {
-    const handler = Object.hasOwn(commands, type) ? commands[type] : undefined;
-    if (!handler) throw new ValidationFailed(`unknown command type "${type}"`, { type: "unknown" });
+    const handler = registered("command", commands, type);
     // 1. validate: the message must match its zod schema (input is never trusted)
     const valid = validate(commandValidators[type], message);
     for (let attempt = 0;; attempt++) {
@@ -206,9 +205,11 @@ export function createMediator(options: MediatorOptions): Mediator {
     message: unknown,
     ctx: RequestContext,
   ): Promise<QueryResults[K]> {
-    const handler = Object.hasOwn(queries, type) ? queries[type] : undefined;
-    if (!handler) throw new ValidationFailed(`unknown query type "${type}"`, { type: "unknown" });
-    return invoke(handler, validate(queryValidators[type], message), ctx);
+    return invoke(
+      registered("query", queries, type),
+      validate(queryValidators[type], message),
+      ctx,
+    );
   }
 
   /** Runs one message, then logs and measures every outcome. */
@@ -276,6 +277,15 @@ function registerAll<T extends string, H extends { type: T }>(
     ...duplicates.map((t) => `${kind} ${t} has more than one handler`),
     ...missing().map((t) => `${kind} ${t} has no handler`),
   ];
+}
+
+/** The handler of `type`; ValidationFailed for a type nobody handles (input is never trusted). */
+function registered<R extends object, K extends keyof R & string>(kind: string, registry: R, type: K): R[K] & {} {
+  const handler = Object.hasOwn(registry, type) ? registry[type] : undefined;
+  if (handler === undefined || handler === null) {
+    throw new ValidationFailed(`unknown ${kind} type "${type}"`, { type: "unknown" });
+  }
+  return handler;
 }
 
 /** Authorizes, then hands the handler the context its access promises. */

@@ -8,7 +8,7 @@
  * clean throughout.
  */
 import assert from "node:assert/strict";
-import { schemaVersions } from "../domain/mod.ts";
+import { postStreamId, schemaVersions, userStreamId } from "../domain/mod.ts";
 import { scryptHasher } from "../infra/password.ts";
 import { migrate } from "../infra/postgres/migrate.ts";
 import type { Sql } from "../infra/postgres/connect.ts";
@@ -63,7 +63,7 @@ Deno.test("Upgrade - a full database of the earlier migrations, with v1 events, 
     username: `old_${runId}_${i}`,
   }));
   for (const u of users) {
-    await oldAppend(sql, `user-${u.username}`, [
+    await oldAppend(sql, userStreamId(u.username), [
       { type: "UserRegistered", schemaVersion: 1, data: { ...u, passwordHash: hash, at } },
     ]);
   }
@@ -91,7 +91,7 @@ Deno.test("Upgrade - a full database of the earlier migrations, with v1 events, 
       message = `old post ${i}, edited in the old release`;
       events.push({ type: "MessageUpdated", schemaVersion: 1, data: { message, at } });
     }
-    await oldAppend(sql, `post-${id}`, events);
+    await oldAppend(sql, postStreamId(id), events);
     posts.push({ id, author, message });
   }
   const [{ n: stored }] = await sql`select count(*)::int as n from events`;
@@ -131,14 +131,15 @@ Deno.test("Upgrade - a full database of the earlier migrations, with v1 events, 
     assert.equal(oldEdit.data.previousMessage, null, "upcast from version 1");
 
     // A new edit is written at version 2, with the text it replaces.
-    const [{ version }] =
-      await sql`select version::int from streams where stream_id = ${`post-${edited.id}`}`;
+    const [{ version }] = await sql`select version::int from streams where stream_id = ${
+      postStreamId(edited.id)
+    }`;
     const edit = await author.json("PATCH", `/api/v1/posts/${edited.id}`, {
       message: "edited after the upgrade",
     }, { "if-match": `"${version}"` });
     assert.equal(edit.status, 200, JSON.stringify(edit.data));
     const [newest] = await sql`
-      select schema_version, data from events where stream_id = ${`post-${edited.id}`}
+      select schema_version, data from events where stream_id = ${postStreamId(edited.id)}
       order by stream_version desc limit 1`;
     assert.equal(newest.schema_version, 2);
     assert.equal(newest.data.previousMessage, edited.message);
@@ -179,7 +180,7 @@ Deno.test("Upgrade - a full database of the earlier migrations, with v1 events, 
       () => {},
     );
     const [event] = await fresh`select data->>'message' as m from events
-      where stream_id = ${`post-${edited.id}`} order by stream_version desc limit 1`;
+      where stream_id = ${postStreamId(edited.id)} order by stream_version desc limit 1`;
     assert.equal(event.m, "edited after the upgrade", "the edit is the stream's last event");
     assert.equal(restored.message, "edited after the upgrade");
     await assertVerified({ eventSql: fresh, readSql: fresh });

@@ -4,7 +4,7 @@
  * restart from the checkpoint, and the real projector behind it.
  */
 import assert from "node:assert/strict";
-import { postStreamId } from "../../domain/mod.ts";
+import { postIdOf, postStreamId } from "../../domain/mod.ts";
 import { postCreated, postLiked, toNewEvents } from "../../bench/fixtures.ts";
 import { schemaVersions } from "../../domain/mod.ts";
 import { projected, stores } from "../pipeline_test_utils.ts";
@@ -121,7 +121,7 @@ Deno.test("Store tail - concurrent appends and an out-of-order commit are delive
     let release!: () => void;
     const released = new Promise<void>((resolve) => release = resolve);
     const open = sql.begin(async (tx) => {
-      const event = postCreated(early.slice("post-".length));
+      const event = postCreated(postIdOf(early));
       await tx`insert into streams (stream_id, stream_type, version) values (${early}, 'post', 1)`;
       await tx`insert into events (stream_id, stream_type, stream_version, event_id, event_type,
                                    schema_version, data, metadata)

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { AnyEvent, RecordedEvent } from "../../domain/mod.ts";
+import { type AnyEvent, postStreamId, type RecordedEvent } from "../../domain/mod.ts";
 import { planChanges } from "./plan_changes.ts";
 
 const POST = "6f1d1c52-6e55-4b8c-9d4e-0c3f7d0c8a11";
@@ -13,7 +13,7 @@ function postStream(events: { type: string; data: unknown }[]): RecordedEvent<An
     ({
       ...event,
       eventId: crypto.randomUUID(),
-      streamId: `post-${POST}`,
+      streamId: postStreamId(POST),
       streamType: "post",
       streamVersion: i + 1,
       globalPosition: i + 1,

@@ -7,7 +7,13 @@ import { createMediator } from "../../app/mediator.ts";
 import { postCommandHandlers } from "../../app/post_handlers.ts";
 import { queryHandlers } from "../../app/query_handlers.ts";
 import { userCommandHandlers } from "../../app/user_handlers.ts";
-import { type Actor, PostNotFound, type PostSummary, ValidationFailed } from "../../domain/mod.ts";
+import {
+  type Actor,
+  PostNotFound,
+  postStreamId,
+  type PostSummary,
+  ValidationFailed,
+} from "../../domain/mod.ts";
 import { scryptHasher } from "../password.ts";
 import type { Sql } from "../postgres/connect.ts";
 import { postgresEventStore } from "../postgres/event_store.ts";
@@ -174,7 +180,7 @@ Deno.test("Read store - posts created in the same millisecond page by id, micros
   // Appended as stored events: commands stamp their own clock, this needs fixed ones.
   for (const at of moments) {
     const postId = crypto.randomUUID();
-    await t.eventStore.append(`post-${postId}`, [{
+    await t.eventStore.append(postStreamId(postId), [{
       eventId: crypto.randomUUID(),
       event: {
         type: "PostCreated",

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { requestContext } from "../../app/context.ts";
-import type { PostEvent } from "../../domain/mod.ts";
+import { type PostEvent, postStreamId } from "../../domain/mod.ts";
 import type { Sql } from "../postgres/connect.ts";
 import { readAll, START } from "../postgres/read_all.ts";
 import { readStream } from "../postgres/read_stream.ts";
@@ -188,7 +188,9 @@ Deno.test("Verifier - names tampered, missing and unexpected rows; a restore rep
   await s
     .readSql`insert into likes (post_id, user_id, liked_at) values (${deleted}, ${bobId}, now())`;
   await s.readSql`update posts set message = 'changed' where id = ${plain}`;
-  await s.readSql`update projection_streams set version = 7 where stream_id = ${`post-${plain}`}`;
+  await s.readSql`update projection_streams set version = 7 where stream_id = ${
+    postStreamId(plain)
+  }`;
   await s.readSql`delete from applied_positions
                   where position = (select max(position) from applied_positions)`;
 
@@ -395,7 +397,7 @@ Deno.test("Restore read DB - an event that cannot be applied goes to dead letter
     data: { userId: bob.actor!.userId, at: new Date().toISOString() },
   };
   const eventId = crypto.randomUUID();
-  await s.store.append(`post-${postId}`, [{
+  await s.store.append(postStreamId(postId), [{
     eventId,
     event: duplicate,
     metadata: { userId: bob.actor!.userId, correlationId: eventId, causationId: eventId },
@@ -424,7 +426,7 @@ Deno.test("Restore read DB - an event that cannot be applied goes to dead letter
 Deno.test("Restore read DB - an unreadable stored event goes to dead letters instead of stopping the restore", async () => {
   await using s = await setUp();
   const { kept } = await history(s);
-  const stream = `post-${crypto.randomUUID()}`;
+  const stream = postStreamId(crypto.randomUUID());
   await s.eventSql`
     insert into events (stream_id, stream_type, stream_version, event_id, event_type, data, metadata)
     values (${stream}, 'post', 1, gen_random_uuid(), 'PostLiked', '{"nonsense": true}',
