@@ -280,7 +280,11 @@ function registerAll<T extends string, H extends { type: T }>(
 }
 
 /** The handler of `type`; ValidationFailed for a type nobody handles (input is never trusted). */
-function registered<R extends object, K extends keyof R & string>(kind: string, registry: R, type: K): R[K] & {} {
+function registered<R extends object, K extends keyof R & string>(
+  kind: string,
+  registry: R,
+  type: K,
+): R[K] & {} {
   const handler = Object.hasOwn(registry, type) ? registry[type] : undefined;
   if (handler === undefined || handler === null) {
     throw new ValidationFailed(`unknown ${kind} type "${type}"`, { type: "unknown" });
