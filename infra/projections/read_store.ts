@@ -45,15 +45,6 @@ type PostRow = {
   cursor_at: string;
 };
 
-type CommentRow = {
-  id: string;
-  author: string;
-  author_name: string;
-  comment: string;
-  created_at: Date;
-  updated_at: Date | null;
-};
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The position of the last row of a page: the next page starts strictly after it. */
@@ -82,6 +73,14 @@ function decodeCursor(cursor: string): CursorKey {
   return parsed.data;
 }
 
+/** A comment as the post query aggregates it (times as Date.toISOString() writes them). */
+type CommentJson = Omit<CommentView, "edited">;
+
+/** SQL for a timestamptz column as Date.toISOString() writes it (UTC, milliseconds); null stays null. */
+function isoMs(column: string): string {
+  return `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+}
+
 /** The one place a posts row becomes a PostSummary. */
 function toPostSummary(row: PostRow): PostSummary {
   return {
@@ -94,18 +93,6 @@ function toPostSummary(row: PostRow): PostSummary {
     likes: Number(row.likes),
     comments: Number(row.comments),
     version: Number(row.version),
-  };
-}
-
-function toCommentView(row: CommentRow): CommentView {
-  return {
-    id: row.id,
-    author: row.author,
-    authorName: row.author_name,
-    comment: row.comment,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at?.toISOString() ?? null,
-    edited: row.updated_at !== null,
   };
 }
 
@@ -172,24 +159,29 @@ export function postgresReadStore(
   async function findPost(postId: string, viewerId: string | null): Promise<PostDetail | null> {
     if (!UUID.test(postId)) return null;
     const viewer = viewerId !== null && UUID.test(viewerId) ? viewerId : null;
-    // One snapshot, so the comment count and the comment list agree.
-    return await readSql.begin("isolation level repeatable read read only", async (tx) => {
-      const [post] = await tx<(PostRow & { liked_by_me: boolean })[]>`
-        select ${tx.unsafe(POST_COLUMNS)},
-               exists (select 1 from likes where post_id = posts.id and user_id = ${viewer})
-                 as liked_by_me
-        from posts where id = ${postId}`;
-      if (!post) return null;
-      const comments = await tx<CommentRow[]>`
-        select id, author, author_name, comment, created_at, updated_at from comments
-        where post_id = ${postId}
-        order by created_at, id`;
-      return {
-        ...toPostSummary(post),
-        likedByMe: post.liked_by_me,
-        commentList: comments.map(toCommentView),
-      };
-    });
+    // One statement is one snapshot, so the comment count and the comment list agree; and one
+    // round trip (a read-only transaction took four).
+    const [post] = await readSql<
+      (PostRow & { liked_by_me: boolean; comment_list: CommentJson[] })[]
+    >`
+      select ${readSql.unsafe(POST_COLUMNS)},
+             exists (select 1 from likes where post_id = posts.id and user_id = ${viewer})
+               as liked_by_me,
+             coalesce((
+               select json_agg(json_build_object(
+                        'id', c.id, 'author', c.author, 'authorName', c.author_name,
+                        'comment', c.comment, 'createdAt', ${readSql.unsafe(isoMs("c.created_at"))},
+                        'updatedAt', ${readSql.unsafe(isoMs("c.updated_at"))})
+                      order by c.created_at, c.id)
+               from comments c where c.post_id = posts.id
+             ), '[]') as comment_list
+      from posts where id = ${postId}`;
+    if (!post) return null;
+    return {
+      ...toPostSummary(post),
+      likedByMe: post.liked_by_me,
+      commentList: post.comment_list.map((c) => ({ ...c, edited: c.updatedAt !== null })),
+    };
   }
 
   async function likedPostIds(userId: string, postIds: string[]): Promise<string[]> {

@@ -294,6 +294,8 @@ Deno.test("Read store - a post shows its comments oldest first and whether the v
   assert.equal(edited.comment, "first, edited");
   assert.equal(edited.edited, true);
   assert.ok(edited.updatedAt);
+  assert.equal(edited.updatedAt, new Date(edited.updatedAt).toISOString(), "ISO, in UTC");
+  for (const c of comments) assert.equal(c.createdAt, new Date(c.createdAt).toISOString());
   assert.equal(edited.authorName, "bob");
   const other = comments.find((c) => c.id !== first);
   assert.ok(other);
