@@ -284,7 +284,7 @@ function registered<R extends object, K extends keyof R & string>(
   kind: string,
   registry: R,
   type: K,
-): R[K] & {} {
+): NonNullable<R[K]> {
   const handler = Object.hasOwn(registry, type) ? registry[type] : undefined;
   if (handler === undefined || handler === null) {
     throw new ValidationFailed(`unknown ${kind} type "${type}"`, { type: "unknown" });
