@@ -9,6 +9,8 @@
  * after the load. Exit 1 on any error, unclean verifier, or RSS growth over
  * 10 % after the first minute.
  *
+ * Run the stack with RATE_LIMIT_WRITES_PER_MIN=0: the load comes from one address.
+ *
  * Env: SOAK_URL, SOAK_USERS (16), SOAK_STREAMS (4), SOAK_INTERVAL_S (10), SOAK_PIDS.
  *
  * @module
@@ -150,11 +152,15 @@ async function liveReader(): Promise<void> {
       const reader = res.body!.pipeThrough(
         new TextDecoderStream() as ReadableWritablePair<string, Uint8Array>,
       ).getReader();
+      // Aborting the fetch does not end a body read already waiting: cancel it too.
+      const cancel = () => reader.cancel().catch(() => {});
+      stopping.signal.addEventListener("abort", cancel, { once: true });
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
         liveEvents += value.split("\nevent: ").length - 1;
       }
+      stopping.signal.removeEventListener("abort", cancel);
     } catch (error) {
       if (!stopping.signal.aborted) errors.push(`live: ${error}`);
       await pause(1000);
