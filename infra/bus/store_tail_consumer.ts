@@ -3,10 +3,10 @@ import { silentLogger } from "../../app/log.ts";
 import type { AnyEvent, RecordedEvent } from "../../domain/mod.ts";
 import type { Sql } from "../postgres/connect.ts";
 import { type Cursor, readAll, START } from "../postgres/read_all.ts";
-import { EVENTS_CHANNEL } from "../postgres/tables.ts";
 import type { ConsumedMessage, EventConsumer, WireMessage } from "./bus.ts";
 import { encode, tryDecode } from "./wire.ts";
 import { wakeSignal } from "../wake_signal.ts";
+import { listenForAppends } from "../postgres/append_listener.ts";
 import { backoffMs } from "../../app/backoff.ts";
 
 /** The topic name the projector checkpoints the store tail under (one partition, 0). */
@@ -60,7 +60,7 @@ export function storeTailConsumer(options: StoreTailOptions): EventConsumer {
   let stopped = false;
   let leader = false;
   let running: Promise<void> | null = null;
-  let listening: Promise<{ unlisten(): Promise<void> } | null> | null = null;
+  let appends: { close(): Promise<void> } | null = null;
   // A NOTIFY that arrives while a batch is handled must not be lost: it ends the next sleep at once.
   const { wake: wakeUp, sleep } = wakeSignal(() => stopped);
 
@@ -115,10 +115,7 @@ export function storeTailConsumer(options: StoreTailOptions): EventConsumer {
   return {
     start(handlers) {
       stopped = false;
-      listening = eventSql.listen(EVENTS_CHANNEL, wakeUp).catch((error) => {
-        logger.warn("store tail LISTEN failed; polling only", { error: String(error) });
-        return null;
-      });
+      appends = listenForAppends(eventSql, wakeUp, { logger, who: "store tail" });
       running = (async () => {
         while (!stopped) {
           try {
@@ -137,8 +134,7 @@ export function storeTailConsumer(options: StoreTailOptions): EventConsumer {
       stopped = true;
       wakeUp();
       await running;
-      const listener = await listening;
-      await listener?.unlisten().catch(() => {});
+      await appends?.close();
     },
   };
 }

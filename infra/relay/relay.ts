@@ -8,8 +8,8 @@ import type { EventPublisher } from "../bus/bus.ts";
 import { advisoryUnlock, tryAdvisoryLock } from "../postgres/advisory_lock.ts";
 import type { Sql } from "../postgres/connect.ts";
 import { type Cursor, readAll, START } from "../postgres/read_all.ts";
-import { EVENTS_CHANNEL } from "../postgres/tables.ts";
 import { wakeSignal } from "../wake_signal.ts";
+import { listenForAppends } from "../postgres/append_listener.ts";
 
 /** The relay's saved cursor. */
 export const LOAD_CURSOR_SQL = `
@@ -102,10 +102,7 @@ export function startRelay(options: RelayOptions): Relay {
     while (!stopped && Date.now() < until) await sleep(until - Date.now());
   };
 
-  const listening = sql.listen(EVENTS_CHANNEL, wakeUp).catch((error) => {
-    logger.warn("relay LISTEN failed; polling only", { error: String(error) });
-    return null;
-  });
+  const appends = listenForAppends(sql, wakeUp, { logger, who: "relay" });
 
   async function lead(): Promise<void> {
     const conn = await sql.reserve();
@@ -205,8 +202,7 @@ export function startRelay(options: RelayOptions): Relay {
       stopped = true;
       wakeUp();
       await running;
-      const listener = await listening;
-      await listener?.unlisten().catch(() => {});
+      await appends.close();
       idleWaiters.forEach((resolve) => resolve());
     },
   };
