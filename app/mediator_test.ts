@@ -26,8 +26,8 @@ const write = { streamId: "s", version: 1, position: 1 };
 const answers: CommandResults = {
   CreatePost: { ...write, postId },
   EditMessage: write,
-  LikePost: write,
-  UnlikePost: write,
+  LikePost: { ...write, likes: 1 },
+  UnlikePost: { ...write, likes: 0 },
   AddComment: { ...write, commentId: postId },
   EditComment: write,
   RemoveComment: write,

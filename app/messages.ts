@@ -77,8 +77,9 @@ export type WriteResult = {
 export interface CommandResults {
   CreatePost: WriteResult & { postId: string };
   EditMessage: WriteResult;
-  LikePost: WriteResult;
-  UnlikePost: WriteResult;
+  /** `likes`: the post's like count right after this write. */
+  LikePost: WriteResult & { likes: number };
+  UnlikePost: WriteResult & { likes: number };
   AddComment: WriteResult & { commentId: string };
   EditComment: WriteResult;
   RemoveComment: WriteResult;

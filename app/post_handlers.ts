@@ -59,9 +59,21 @@ export function postCommandHandlers(
   });
 
   /** Runs a Post command on its stream, stamped with the actor and the time. */
-  function run(postId: string, intent: PostIntent, ctx: SignedInContext) {
+  async function written(postId: string, intent: PostIntent, ctx: SignedInContext) {
     const command: PostDecision = { ...intent, actor: ctx.actor, at: new Date().toISOString() };
-    return posts.run({ streamId: postStreamId(postId), command, ctx });
+    return await posts.run({ streamId: postStreamId(postId), command, ctx });
+  }
+
+  /** The same, answering only the write's result. */
+  async function run(postId: string, intent: PostIntent, ctx: SignedInContext) {
+    const { streamId, version, position } = await written(postId, intent, ctx);
+    return { streamId, version, position };
+  }
+
+  /** Likes and unlikes answer the count right after their own write (the write side knows it). */
+  async function like(postId: string, intent: PostIntent, ctx: SignedInContext) {
+    const { state, ...result } = await written(postId, intent, ctx);
+    return { ...result, likes: state.status === "none" ? 0 : state.likers.size };
   }
 
   return [
@@ -107,13 +119,13 @@ export function postCommandHandlers(
       type: "LikePost",
       access: "signed_in",
       retryOnConflict: COMMUTING_RETRIES,
-      handle: (command, ctx) => run(command.postId, command, ctx),
+      handle: (command, ctx) => like(command.postId, command, ctx),
     }),
     defineCommand({
       type: "UnlikePost",
       access: "signed_in",
       retryOnConflict: COMMUTING_RETRIES,
-      handle: (command, ctx) => run(command.postId, command, ctx),
+      handle: (command, ctx) => like(command.postId, command, ctx),
     }),
     defineCommand({
       type: "EditComment",

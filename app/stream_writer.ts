@@ -11,17 +11,20 @@ import {
 import type { WriteResult } from "./messages.ts";
 import type { EventStore, NewEvent } from "./ports.ts";
 
+/** A command's result and the stream's state right after its own events. */
+export type Written<S> = WriteResult & { readonly state: S };
+
 /** One command of a stream, waiting for its turn. */
-type Queued<C> = {
+type Queued<C, S> = {
   command: C;
   ctx: RequestContext;
-  resolve(result: WriteResult): void;
+  resolve(result: Written<S>): void;
   reject(error: unknown): void;
 };
 
 /** Runs a command on its stream, as `handleCommand` does, but one writer per stream. */
 export type StreamWriter<C, S> = {
-  run(options: { streamId: string; command: C; ctx: RequestContext }): Promise<WriteResult>;
+  run(options: { streamId: string; command: C; ctx: RequestContext }): Promise<Written<S>>;
   /** States this process holds, for tests and metrics. */
   readonly cachedStreams: () => number;
 };
@@ -59,7 +62,7 @@ export function streamWriter<C, E extends AnyEvent, S extends { version: number 
   const { decider } = aggregate;
   const maxBatch = options.maxBatch ?? 100;
   const cacheSize = options.cachedStreams ?? 1000;
-  const queues = new Map<string, Queued<C>[]>();
+  const queues = new Map<string, Queued<C, S>[]>();
   const cache = new Map<string, Loaded<S>>();
 
   function remember(streamId: string, loaded: Loaded<S>): void {
@@ -70,14 +73,14 @@ export function streamWriter<C, E extends AnyEvent, S extends { version: number 
     if (cache.size > cacheSize && !oldest.done) cache.delete(oldest.value);
   }
 
-  async function drain(streamId: string, queue: Queued<C>[]): Promise<void> {
+  async function drain(streamId: string, queue: Queued<C, S>[]): Promise<void> {
     while (queue.length > 0) {
       await runBatch(streamId, queue.splice(0, maxBatch));
     }
     queues.delete(streamId);
   }
 
-  async function runBatch(streamId: string, batch: Queued<C>[]): Promise<void> {
+  async function runBatch(streamId: string, batch: Queued<C, S>[]): Promise<void> {
     try {
       // 1. load once for the whole batch
       const loaded = await loadStream(store, {
@@ -88,7 +91,7 @@ export function streamWriter<C, E extends AnyEvent, S extends { version: number 
       });
       // 2. decide each command on the state the ones before it left
       let state = loaded.state;
-      const decided: { queued: Queued<C>; after: number }[] = [];
+      const decided: { queued: Queued<C, S>; after: number; state: S }[] = [];
       const newEvents: NewEvent[] = [];
       for (const queued of batch) {
         try {
@@ -96,7 +99,7 @@ export function streamWriter<C, E extends AnyEvent, S extends { version: number 
           const stamped = toNewEvents(events, queued.ctx);
           if (events.length > 0) state = foldWith(decider, events, state);
           newEvents.push(...stamped);
-          decided.push({ queued, after: newEvents.length });
+          decided.push({ queued, after: newEvents.length, state });
         } catch (error) {
           queued.reject(error);
         }
@@ -104,7 +107,7 @@ export function streamWriter<C, E extends AnyEvent, S extends { version: number 
       if (newEvents.length === 0) {
         remember(streamId, loaded);
         for (const { queued } of decided) {
-          queued.resolve({ streamId, version: state.version, position: loaded.position });
+          queued.resolve({ streamId, version: state.version, position: loaded.position, state });
         }
         return;
       }
@@ -115,9 +118,10 @@ export function streamWriter<C, E extends AnyEvent, S extends { version: number 
       const position = appended.positions.at(-1) ?? loaded.position;
       remember(streamId, { state, position });
       // 4. each command's result: the version and position after its own events
-      for (const { queued, after } of decided) {
+      for (const { queued, after, state } of decided) {
         queued.resolve({
           streamId,
+          state,
           version: loaded.state.version + after,
           position: after === 0 ? loaded.position : appended.positions[after - 1],
         });
@@ -141,7 +145,7 @@ export function streamWriter<C, E extends AnyEvent, S extends { version: number 
 
   return {
     run({ streamId, command, ctx }) {
-      return new Promise<WriteResult>((resolve, reject) => {
+      return new Promise<Written<S>>((resolve, reject) => {
         const waiting = queues.get(streamId);
         if (waiting) {
           waiting.push({ command, ctx, resolve, reject });

@@ -82,6 +82,11 @@ Deno.test("Stream writer - 200 concurrent likes on one post: all accepted, 200 P
     "each like answers the version of its own event",
   );
   assert.equal(new Set(results.map((r) => r.position)).size, 200, "and its own position");
+  assert.deepEqual(
+    results.map((r) => r.likes).sort((a, b) => a - b),
+    Array.from({ length: 200 }, (_, i) => i + 1),
+    "and the like count right after it",
+  );
 });
 
 Deno.test("Stream writer - a command that breaks a rule fails alone; the rest of its batch is appended", async () => {
