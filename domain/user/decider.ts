@@ -44,7 +44,7 @@ export function evolve(state: UserState, event: UserEvent): UserState {
     }
     default: {
       const unknown: never = event;
-      throw new Error(`unknown user event ${(unknown as UserEvent).type}`);
+      throw new Error(`unknown user event ${JSON.stringify(unknown)}`);
     }
   }
 }
@@ -80,7 +80,7 @@ export function decide(command: UserDecision, state: UserState): UserEvent[] {
     }
     default: {
       const unknown: never = command;
-      throw new Error(`unknown user command ${(unknown as UserDecision).type}`);
+      throw new Error(`unknown user command ${JSON.stringify(unknown)}`);
     }
   }
 }
