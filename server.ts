@@ -2,6 +2,7 @@ import type { Logger } from "./app/log.ts";
 import type { Config } from "./infra/config.ts";
 import { databaseUnavailableAs503 } from "./infra/postgres/unavailable.ts";
 import { createSystem, type System } from "./infra/system.ts";
+import { webServices } from "./infra/web_services.ts";
 import { createApp, type FreshConfig, type Manifest, type WebApp } from "./infra/web/mod.ts";
 import { isHttpsRequest } from "./utils/client_address.ts";
 import type { State } from "./utils/state.ts";
@@ -46,12 +47,14 @@ export async function startServer(
     startWorker: options.withWorker,
     afterAppend: options.afterAppend,
   });
+  const services = webServices(system);
   const app = createApp<State>({
     manifest: options.web.manifest,
     config: options.web.config,
     logger: { error: (msg, fields) => logger.error(msg, fields) },
     mapError: databaseUnavailableAs503,
-    initialState: (_req, info) => ({ system, info }),
+    // Routes see the mediator and the web edge's narrow ports, never the system itself.
+    initialState: (_req, info) => ({ mediator: system.mediator, services, info }),
     isHttps: (req) =>
       isHttpsRequest(req, { publicUrl: config.PUBLIC_URL, trustedProxies: config.TRUST_PROXY }),
   });

@@ -1,12 +1,12 @@
 import type { FreshContext } from "$fresh/server.ts";
 import { requestContext } from "../app/context.ts";
-import type { System } from "../infra/system.ts";
+import type { WebServices } from "../app/web_services.ts";
 import { clientAddress, isHttpsRequest } from "../utils/client_address.ts";
 import { csrf } from "../utils/csrf.ts";
 import { getCookies } from "../utils/cookies.ts";
 import { HttpError } from "../utils/http_error.ts";
 import { type TokenBuckets, tokenBuckets } from "../utils/rate_limit.ts";
-import { POSITION_COOKIE } from "../utils/position_cookie.ts";
+import { clearPositionCookie, positionFromCookie } from "../utils/position_cookie.ts";
 import { SECURE_SESSION_COOKIE, SESSION_COOKIE } from "../utils/session.ts";
 import type { State } from "../utils/state.ts";
 
@@ -24,18 +24,17 @@ const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
  * step (rate limit, sign-in throttle, cookies, live stream caps) uses them.
  */
 function client(req: Request, ctx: FreshContext<State>) {
-  const { config } = ctx.state.system;
-  ctx.state.clientAddress = clientAddress(req, ctx.state.info, config.TRUST_PROXY);
+  const { settings } = ctx.state.services;
+  ctx.state.clientAddress = clientAddress(req, ctx.state.info, settings.trustProxy);
   ctx.state.https = isHttpsRequest(req, {
-    publicUrl: config.PUBLIC_URL,
-    trustedProxies: config.TRUST_PROXY,
+    publicUrl: settings.publicUrl,
+    trustedProxies: settings.trustProxy,
   });
   return ctx.next();
 }
 
 /** Who is signed in: from the session cookie, checked against the session store. */
 async function session(req: Request, ctx: FreshContext<State>) {
-  const { system } = ctx.state;
   // Probes answer without the database's help (they report on it).
   if (PROBES.has(ctx.url.pathname)) {
     ctx.state.actor = null;
@@ -50,8 +49,8 @@ async function session(req: Request, ctx: FreshContext<State>) {
   const sessionId = (ctx.state.https ? cookies[SECURE_SESSION_COOKIE] : cookies[SESSION_COOKIE]) ??
     null;
   // Roles come from the user's own stream; an administrator's are read on every request,
-  // so a revoke takes effect at once (system.signedIn caches only other users, briefly).
-  const actor = sessionId ? await system.signedIn(sessionId) : null;
+  // so a revoke takes effect at once (the session cache keeps only other users, briefly).
+  const actor = sessionId ? await ctx.state.services.authenticate(sessionId) : null;
   ctx.state.sessionId = actor ? sessionId : null;
   ctx.state.actor = actor;
   ctx.state.writtenPosition = 0;
@@ -68,7 +67,7 @@ async function session(req: Request, ctx: FreshContext<State>) {
   return await ctx.next();
 }
 
-const writeLimits = new WeakMap<System, TokenBuckets>();
+const writeLimits = new WeakMap<WebServices, TokenBuckets>();
 
 /**
  * Every write (API and pages' POSTs) counts against its client: the session
@@ -76,14 +75,14 @@ const writeLimits = new WeakMap<System, TokenBuckets>();
  */
 function rateLimit(req: Request, ctx: FreshContext<State>) {
   if (!WRITE_METHODS.has(req.method)) return ctx.next();
-  const { system } = ctx.state;
-  let buckets = writeLimits.get(system);
+  const { services } = ctx.state;
+  let buckets = writeLimits.get(services);
   if (!buckets) {
     buckets = tokenBuckets({
-      perMinute: system.config.RATE_LIMIT_WRITES_PER_MIN,
-      burst: system.config.RATE_LIMIT_BURST,
+      perMinute: services.settings.rateLimitWritesPerMin,
+      burst: services.settings.rateLimitBurst,
     });
-    writeLimits.set(system, buckets);
+    writeLimits.set(services, buckets);
   }
   const key = ctx.state.sessionId
     ? `session:${ctx.state.sessionId}`
@@ -105,24 +104,21 @@ function rateLimit(req: Request, ctx: FreshContext<State>) {
  * it reflects.
  */
 async function readYourWrites(req: Request, ctx: FreshContext<State>) {
-  const { readStore } = ctx.state.system;
+  const { positions } = ctx.state.services;
   if (PROBES.has(ctx.url.pathname)) return await ctx.next();
   const isRead = req.method === "GET" || req.method === "HEAD";
-  const fromCookie = Number(getCookies(req)[POSITION_COOKIE] ?? 0);
+  const fromCookie = positionFromCookie(req);
   const fromHeader = Number(req.headers.get("x-min-position") ?? 0);
-  const wanted = Math.max(
-    Number.isSafeInteger(fromCookie) ? fromCookie : 0,
-    Number.isSafeInteger(fromHeader) ? fromHeader : 0,
-  );
-  const reached = isRead && wanted > 0 && await readStore.waitForPosition(wanted, MAX_WAIT_MS);
+  const wanted = Math.max(fromCookie, Number.isSafeInteger(fromHeader) ? fromHeader : 0);
+  const reached = isRead && wanted > 0 && await positions.waitFor(wanted, MAX_WAIT_MS);
   // The applied position is read at most every few ms (system.ts); the wanted one is applied.
-  ctx.state.position = Math.max(await readStore.appliedPosition(), reached ? wanted : 0);
+  ctx.state.position = Math.max(await positions.applied(), reached ? wanted : 0);
   const response = mutable(await ctx.next());
   const { headers } = response;
   headers.set("x-projection-position", String(ctx.state.position));
   headers.set("x-correlation-id", ctx.state.ctx.correlationId);
   if (isRead && fromCookie > 0) {
-    headers.append("set-cookie", `${POSITION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax`);
+    headers.append("set-cookie", clearPositionCookie(ctx.state.https));
   }
   // The other security headers (CSP, nosniff, frames, HSTS) are set for every response by the app.
   if (!headers.has("cache-control")) headers.set("cache-control", "no-store");
@@ -144,20 +140,18 @@ function mutable(response: Response): Response {
 
 /**
  * ROLE=command serves only writes, ROLE=query only reads and pages, so the
- * two sides scale apart behind a proxy that routes by method.
+ * two sides scale apart behind a proxy that routes by method. The refusal
+ * is a 421 through the one error path: JSON for the API, a page for browsers.
  */
 function roleGate(req: Request, ctx: FreshContext<State>) {
-  const role = ctx.state.system.config.ROLE;
+  const { role } = ctx.state.services.settings;
   const isRead = req.method === "GET" || req.method === "HEAD";
   if (PROBES.has(ctx.url.pathname)) return ctx.next();
   if ((role === "command" && isRead) || (role === "query" && !isRead)) {
-    return Promise.resolve(
-      new Response(
-        `this process serves ${role === "command" ? "writes" : "reads"} only (ROLE=${role})`,
-        {
-          status: 421,
-        },
-      ),
+    throw new HttpError(
+      421,
+      `This server answers only ${role === "command" ? "writes" : "reads"} (ROLE=${role}).`,
+      { code: "misdirected_request" },
     );
   }
   return ctx.next();

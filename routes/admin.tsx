@@ -25,7 +25,7 @@ const actions = z.discriminatedUnion("intent", [
 export const handler: Handlers<Data, State> = {
   async GET(_req, ctx) {
     if (!ctx.state.actor) return redirect("/signin?next=/admin");
-    const { mediator } = ctx.state.system;
+    const { mediator } = ctx.state;
     const status = await mediator.query({ type: "GetProjectionStatus" }, ctx.state.ctx);
     const jobId = ctx.url.searchParams.get("job");
     const job = jobId && z.uuid().safeParse(jobId).success
@@ -34,7 +34,7 @@ export const handler: Handlers<Data, State> = {
     return ctx.render({ title: "Admin", status, job });
   },
   async POST(req, ctx) {
-    const { mediator } = ctx.state.system;
+    const { mediator } = ctx.state;
     const fields = await formFields(req);
     try {
       // An unknown intent is a 400 naming the field, like any bad input.

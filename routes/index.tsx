@@ -31,7 +31,7 @@ type Data = {
 export const handler: Handlers<Data, State> = {
   async GET(_req, ctx) {
     const f = filters.parse(Object.fromEntries(ctx.url.searchParams));
-    const page = await ctx.state.system.mediator.query({
+    const page = await ctx.state.mediator.query({
       type: "FindAllPosts",
       author: f.author || undefined,
       tag: f.tag,
@@ -54,7 +54,7 @@ export const handler: Handlers<Data, State> = {
       nextApi = `/api/v1/posts?${apiQuery}`;
     }
     const liked = ctx.state.actor && page.posts.length > 0
-      ? await ctx.state.system.mediator.query(
+      ? await ctx.state.mediator.query(
         { type: "FindLikedPostIds", postIds: page.posts.map((p) => p.id) },
         ctx.state.ctx,
       )

@@ -2,8 +2,9 @@ import type { Handlers } from "$fresh/server.ts";
 import { z } from "zod";
 import { requestContext } from "../app/context.ts";
 import { type CommentItem, toCommentItem } from "../components/representations.ts";
-import type { System } from "../infra/system.ts";
-import { type LiveHub, liveHub, type LiveMessage } from "../infra/live_hub.ts";
+import type { Mediator } from "../app/mediator.ts";
+import type { WebServices } from "../app/web_services.ts";
+import { type LiveHub, liveHub, type LiveMessage } from "../utils/live_hub.ts";
 import { HttpError } from "../utils/http_error.ts";
 import type { State } from "../utils/state.ts";
 
@@ -38,32 +39,33 @@ const query = z.union([
 /** Keeps proxies from closing an idle stream. */
 const KEEPALIVE_MS = 15_000;
 
-const hubs = new WeakMap<System, LiveHub>();
+const hubs = new WeakMap<WebServices, LiveHub>();
 
 /** The process's hub: one read per topic per change, whatever the number of streams. */
-function hubOf(system: System): LiveHub {
-  let hub = hubs.get(system);
+function hubOf(services: WebServices, mediator: Mediator): LiveHub {
+  let hub = hubs.get(services);
   if (hub) return hub;
+  const { metrics, settings } = services;
   // Topics are read as nobody: the payload is the same for every viewer.
   const anonymous = () => requestContext({ correlationId: "live" });
-  system.metrics.describe("live_reads_total", "Live stream topic reads (one per topic per change)");
-  system.metrics.describe("live_streams_refused_total", "Live streams refused by a cap");
+  metrics.describe("live_reads_total", "Live stream topic reads (one per topic per change)");
+  metrics.describe("live_streams_refused_total", "Live streams refused by a cap");
   hub = liveHub({
-    onRead: () => system.metrics.inc("live_reads_total"),
-    subscribe: (listener) => system.changes.subscribe(listener),
-    perClient: system.config.LIVE_STREAMS_PER_CLIENT,
-    total: system.config.LIVE_STREAMS_MAX,
+    onRead: () => metrics.inc("live_reads_total"),
+    subscribe: (listener) => services.onProjectionChange(listener),
+    perClient: settings.liveStreamsPerClient,
+    total: settings.liveStreamsMax,
     async read(topic) {
-      const position = await system.readStore.appliedPosition();
+      const position = await services.positions.applied();
       if (topic === "feed") {
-        const page = await system.mediator.query({ type: "FindAllPosts", limit: 50 }, anonymous());
+        const page = await mediator.query({ type: "FindAllPosts", limit: 50 }, anonymous());
         const data: LiveFeed = {
           posts: page.posts.map((p) => ({ id: p.id, likes: p.likes, comments: p.comments })),
         };
         return { position, event: "feed", data };
       }
       const postId = topic.slice("post:".length);
-      const post = await system.mediator.query({ type: "FindPostById", postId }, anonymous());
+      const post = await mediator.query({ type: "FindPostById", postId }, anonymous());
       const data: LivePost = post
         ? {
           removed: false,
@@ -77,7 +79,7 @@ function hubOf(system: System): LiveHub {
       return { position, event: "post", data };
     },
   });
-  hubs.set(system, hub);
+  hubs.set(services, hub);
   return hub;
 }
 
@@ -98,7 +100,7 @@ export const handler: Handlers<unknown, State> = {
     if (!parsed.success) {
       return new Response("expected ?post=<uuid> or ?feed=1", { status: 400 });
     }
-    const { system } = ctx.state;
+    const { services, mediator } = ctx.state;
     const topic = "post" in parsed.data ? `post:${parsed.data.post}` : "feed";
     const encoder = new TextEncoder();
     let controller!: ReadableStreamDefaultController<Uint8Array>;
@@ -106,7 +108,7 @@ export const handler: Handlers<unknown, State> = {
     const stop = () => {
       subscription?.close();
       clearInterval(keepalive);
-      system.closing.removeEventListener("abort", stop);
+      services.closing.removeEventListener("abort", stop);
       try {
         controller.close();
       } catch { /* already closed */ }
@@ -130,7 +132,7 @@ export const handler: Handlers<unknown, State> = {
     // A client resuming at the current position already has this state: no refresh.
     const resumedAt = lastEventId(req);
     let first = true;
-    const joined = hubOf(system).join({
+    const joined = hubOf(services, mediator).join({
       topic,
       client: ctx.state.clientAddress,
       send: (m: LiveMessage) => {
@@ -141,11 +143,11 @@ export const handler: Handlers<unknown, State> = {
     });
     if (typeof joined === "string") {
       stop();
-      system.metrics.inc("live_streams_refused_total", { reason: joined });
+      services.metrics.inc("live_streams_refused_total", { reason: joined });
       throw refusal(joined);
     }
     subscription = joined;
-    system.closing.addEventListener("abort", stop, { once: true });
+    services.closing.addEventListener("abort", stop, { once: true });
     return new Response(body, {
       headers: {
         "content-type": "text/event-stream; charset=utf-8",

@@ -20,9 +20,9 @@ export const handler: Handlers<Data, State> = {
   },
   async POST(req, ctx) {
     const values = await parseForm(req, form);
-    const { system } = ctx.state;
+    const { mediator } = ctx.state;
     try {
-      const { position } = await system.mediator.send(
+      const { position } = await mediator.send(
         { type: "RegisterUser", username: values.username, password: values.password },
         requestContext({ correlationId: ctx.state.ctx.correlationId }),
       );

@@ -32,7 +32,7 @@ export async function signIn(
   ctx: FreshContext<State>,
   credentials: { username: string; password: string },
 ): Promise<{ username: string; cookie: string }> {
-  const { mediator } = ctx.state.system;
+  const { mediator } = ctx.state;
   const started = await mediator.send({ type: "SignIn", ...credentials }, ctx.state.ctx);
   if (ctx.state.sessionId) {
     await mediator.send({ type: "SignOut", sessionId: ctx.state.sessionId }, ctx.state.ctx);
@@ -47,7 +47,7 @@ export async function signIn(
 /** Signs out through the mediator; returns the clearing Set-Cookie. */
 export async function signOut(ctx: FreshContext<State>): Promise<string> {
   if (ctx.state.sessionId) {
-    await ctx.state.system.mediator.send(
+    await ctx.state.mediator.send(
       { type: "SignOut", sessionId: ctx.state.sessionId },
       ctx.state.ctx,
     );

@@ -5,12 +5,16 @@
  * @module
  */
 import type { RequestContext } from "../app/context.ts";
+import type { Mediator } from "../app/mediator.ts";
+import type { WebServices } from "../app/web_services.ts";
 import type { Actor } from "../domain/mod.ts";
-import type { System } from "../infra/system.ts";
 
-/** Filled in by routes/_middleware.ts for every request. */
+/** Set for every request (the mediator and services by the server, the rest by routes/_middleware.ts). */
 export type State = {
-  system: System;
+  /** Every state change and every read: commands and queries. */
+  mediator: Mediator;
+  /** What is neither a command nor a query: sessions, read-model progress, probes, metrics. */
+  services: WebServices;
   /** The connection Deno.serve reports (the peer's address). */
   info?: Deno.ServeHandlerInfo;
   /** The signed-in user, or null. */

@@ -14,6 +14,7 @@ import { NotAuthor, type PostDetail, PostNotFound, Unauthenticated } from "../..
 
 import { formFields, type FormState, rejectForm } from "../../utils/forms.ts";
 import { seeOther } from "../../utils/position_cookie.ts";
+import { findPost } from "../../utils/find_post.ts";
 import type { State } from "../../utils/state.ts";
 
 type Data = {
@@ -53,10 +54,7 @@ const actions = z.discriminatedUnion("intent", [
 ], { error: "unknown action" });
 
 async function load(ctx: FreshContext<State, Data>): Promise<PostDetail> {
-  const post = await ctx.state.system.mediator.query(
-    { type: "FindPostById", postId: ctx.params.id },
-    ctx.state.ctx,
-  ).catch(() => null); // a malformed id is simply not found
+  const post = await findPost(ctx.state.mediator, ctx.params.id, ctx.state.ctx);
   if (!post) throw new PostNotFound(ctx.params.id);
   return post;
 }
@@ -74,7 +72,7 @@ export const handler: Handlers<Data, State> = {
       return ctx.render({ title: titleOf(post), post }, { status: 400 });
     }
     const a = action.data;
-    const { mediator } = ctx.state.system;
+    const { mediator } = ctx.state;
     const send = ctx.state.ctx;
     try {
       if (!ctx.state.actor) throw new Unauthenticated("sign in first");
@@ -144,8 +142,7 @@ export const handler: Handlers<Data, State> = {
     } catch (error) {
       const values: Record<string, string> = "comment" in a ? { comment: a.comment } : {};
       const { state, status } = rejectForm(error, values);
-      const post = await ctx.state.system.mediator.query({ type: "FindPostById", postId }, send)
-        .catch(() => null);
+      const post = await findPost(ctx.state.mediator, postId, send);
       if (!post) throw error;
       return ctx.render({
         title: titleOf(post),

@@ -20,7 +20,7 @@ export const handler: Handlers<Data, State> = {
     const values = await parseForm(req, form);
     try {
       if (!ctx.state.actor) throw new Unauthenticated("sign in to post");
-      const { postId, position } = await ctx.state.system.mediator.send(
+      const { postId, position } = await ctx.state.mediator.send(
         { type: "CreatePost", message: values.message },
         ctx.state.ctx,
       );

@@ -10,7 +10,7 @@ type Data = { title: string; name: string; page: PostPage; nextHref: string | nu
 export const handler: Handlers<Data, State> = {
   async GET(_req, ctx) {
     const name = ctx.params.name.toLowerCase().replace(/^@/, "");
-    const exists = await ctx.state.system.mediator.query(
+    const exists = await ctx.state.mediator.query(
       { type: "UserExists", username: name },
       ctx.state.ctx,
     );
@@ -18,7 +18,7 @@ export const handler: Handlers<Data, State> = {
     const cursor = z.string().max(200).optional().catch(undefined).parse(
       ctx.url.searchParams.get("cursor") ?? undefined,
     );
-    const page = await ctx.state.system.mediator.query(
+    const page = await ctx.state.mediator.query(
       { type: "FindPostsByAuthor", author: name, limit: 20, cursor },
       ctx.state.ctx,
     );

@@ -20,7 +20,7 @@ export const handler: Handlers<unknown, State> = {
   async POST(req, ctx) {
     const { username, password } = await parseJson(req, body);
     // A registration belongs to nobody yet, as on the sign-up page.
-    const { userId } = await ctx.state.system.mediator.send(
+    const { userId } = await ctx.state.mediator.send(
       { type: "RegisterUser", username, password },
       requestContext({ correlationId: ctx.state.ctx.correlationId }),
     );

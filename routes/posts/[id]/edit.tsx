@@ -5,6 +5,7 @@ import { Button, Card, Field, FormAlert } from "../../../components/Form.tsx";
 import { MESSAGE_MAX, NotAuthor, PostNotFound, Unauthenticated } from "../../../domain/mod.ts";
 import { type FormState, parseForm, rejectForm } from "../../../utils/forms.ts";
 import { seeOther } from "../../../utils/position_cookie.ts";
+import { findPost } from "../../../utils/find_post.ts";
 import type { State } from "../../../utils/state.ts";
 
 const form = z.object({ message: z.string().default(""), version: z.string().default("") });
@@ -17,13 +18,9 @@ type Data = FormState<{ message: string; version: string }> & {
 
 export const handler: Handlers<Data, State> = {
   async GET(_req, ctx) {
-    const { actor, system } = ctx.state;
+    const { actor, mediator } = ctx.state;
     if (!actor) return redirect(`/signin?next=/posts/${ctx.params.id}/edit`);
-    const post = await system.mediator.query(
-      { type: "FindPostById", postId: ctx.params.id },
-      ctx.state.ctx,
-    )
-      .catch(() => null);
+    const post = await findPost(mediator, ctx.params.id, ctx.state.ctx);
     if (!post) throw new PostNotFound(ctx.params.id);
     if (post.author !== actor.userId) throw new NotAuthor("only the author can edit this post");
     // The form carries the version it was opened at: a later edit by someone
@@ -40,7 +37,7 @@ export const handler: Handlers<Data, State> = {
     try {
       if (!ctx.state.actor) throw new Unauthenticated("sign in first");
       const expectedVersion = Number(values.version) || undefined;
-      const { position } = await ctx.state.system.mediator.send(
+      const { position } = await ctx.state.mediator.send(
         { type: "EditMessage", postId, message: values.message, expectedVersion },
         ctx.state.ctx,
       );
@@ -49,11 +46,7 @@ export const handler: Handlers<Data, State> = {
       const { state, status } = rejectForm(error, values);
       let current: string | undefined;
       if (status === 412) {
-        const post = await ctx.state.system.mediator.query(
-          { type: "FindPostById", postId },
-          ctx.state.ctx,
-        )
-          .catch(() => null);
+        const post = await findPost(ctx.state.mediator, postId, ctx.state.ctx);
         current = post?.message;
         // Offer to save again on top of the current version, keeping the user's text.
         if (post) state.values.version = String(post.version);

@@ -19,7 +19,7 @@ export const handler: Handlers<Data, State> = {
     const postId = ctx.params.id;
     const { v } = query.parse(Object.fromEntries(ctx.url.searchParams));
     // Time travel: the post as it was at version `at` (the query folds, not the page).
-    const { entries, version: at, state } = await ctx.state.system.mediator.query(
+    const { entries, version: at, state } = await ctx.state.mediator.query(
       { type: "GetPostAsOf", postId, version: v },
       ctx.state.ctx,
     );

@@ -11,7 +11,7 @@ import type { State } from "../../../../utils/state.ts";
 /** POST: starts Restore read DB (202 {job}). */
 export const handler: Handlers<unknown, State> = {
   async POST(_req, ctx) {
-    const { jobId } = await ctx.state.system.mediator.send(
+    const { jobId } = await ctx.state.mediator.send(
       { type: "RestoreReadDb" },
       ctx.state.ctx,
     );

@@ -33,7 +33,7 @@ function expectedVersion(req: Request): number | undefined {
 export const handler: Handlers<unknown, State> = {
   async GET(_req, ctx) {
     const postId = ctx.params.id;
-    const post = await ctx.state.system.mediator.query(
+    const post = await ctx.state.mediator.query(
       { type: "FindPostById", postId },
       ctx.state.ctx,
     );
@@ -43,14 +43,14 @@ export const handler: Handlers<unknown, State> = {
   async PATCH(req, ctx) {
     const expected = expectedVersion(req);
     const { message } = await parseJson(req, body);
-    const { version, position } = await ctx.state.system.mediator.send(
+    const { version, position } = await ctx.state.mediator.send(
       { type: "EditMessage", postId: ctx.params.id, message, expectedVersion: expected },
       ctx.state.ctx,
     );
     return Response.json({ version, position }, { headers: { etag: `"${version}"` } });
   },
   async DELETE(_req, ctx) {
-    const { position } = await ctx.state.system.mediator.send(
+    const { position } = await ctx.state.mediator.send(
       { type: "DeletePost", postId: ctx.params.id },
       ctx.state.ctx,
     );

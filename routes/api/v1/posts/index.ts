@@ -42,7 +42,7 @@ export const handler: Handlers<unknown, State> = {
   async GET(_req, ctx) {
     const given = [...ctx.url.searchParams].filter(([, value]) => value !== "");
     const params = validate(listParams, Object.fromEntries(given));
-    const page = await ctx.state.system.mediator.query(
+    const page = await ctx.state.mediator.query(
       { type: "FindAllPosts", ...params, limit: params.limit ?? PAGE_SIZE },
       ctx.state.ctx,
     );
@@ -50,7 +50,7 @@ export const handler: Handlers<unknown, State> = {
   },
   async POST(req, ctx) {
     const { message } = await parseJson(req, body);
-    const { postId, version, position } = await ctx.state.system.mediator.send(
+    const { postId, version, position } = await ctx.state.mediator.send(
       { type: "CreatePost", message },
       ctx.state.ctx,
     );

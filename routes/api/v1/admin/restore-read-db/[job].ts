@@ -12,7 +12,7 @@ import { HttpError } from "../../../../../utils/http_error.ts";
 /** GET: a restore job's progress. */
 export const handler: Handlers<unknown, State> = {
   async GET(_req, ctx) {
-    const job = await ctx.state.system.mediator.query(
+    const job = await ctx.state.mediator.query(
       { type: "GetRestoreJob", jobId: ctx.params.job },
       ctx.state.ctx,
     );

@@ -15,7 +15,7 @@ const body = z.object({ comment: z.string({ error: "comment is required" }) });
 export const handler: Handlers<unknown, State> = {
   async POST(req, ctx) {
     const { comment } = await parseJson(req, body);
-    const { commentId, position } = await ctx.state.system.mediator.send(
+    const { commentId, position } = await ctx.state.mediator.send(
       { type: "AddComment", postId: ctx.params.id, comment },
       ctx.state.ctx,
     );

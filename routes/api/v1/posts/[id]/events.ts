@@ -11,7 +11,7 @@ import type { State } from "../../../../../utils/state.ts";
 /** GET: the post's events, oldest first. */
 export const handler: Handlers<unknown, State> = {
   async GET(_req, ctx) {
-    const events = await ctx.state.system.mediator.query(
+    const events = await ctx.state.mediator.query(
       { type: "GetPostHistory", postId: ctx.params.id },
       ctx.state.ctx,
     );

@@ -1,27 +1,20 @@
 /**
  * The viewer's like: `PUT /api/v1/posts/:id/like` likes (a second like is a
  * no-op), `DELETE` unlikes; both answer 200 {likes, position}, `likes` being
- * the post's count once the write is projected.
+ * the post's count right after this write (the write side knows it).
  *
  * @module
  */
 import type { FreshContext, Handlers } from "$fresh/server.ts";
-import { PostRemoved } from "../../../../../domain/mod.ts";
-
 import type { State } from "../../../../../utils/state.ts";
 
-/** Read-your-writes for the answer itself: the count includes this write. */
-const WAIT_MS = 5000;
-
 async function likeOrUnlike(ctx: FreshContext<State>, type: "LikePost" | "UnlikePost") {
-  const { mediator, readStore } = ctx.state.system;
-  const postId = ctx.params.id;
-  const { position } = await mediator.send({ type, postId }, ctx.state.ctx);
-  await readStore.waitForPosition(position, WAIT_MS);
-  const post = await mediator.query({ type: "FindPostById", postId }, ctx.state.ctx);
-  // Removed by its author between the write and this read.
-  if (!post) throw new PostRemoved(postId);
-  return Response.json({ likes: post.likes, position });
+  // The write side answers the count its own write left: no read store, no wait.
+  const { position, likes } = await ctx.state.mediator.send(
+    { type, postId: ctx.params.id },
+    ctx.state.ctx,
+  );
+  return Response.json({ likes, position });
 }
 
 /** PUT: like; DELETE: unlike; both answer the count after the write. */

@@ -17,7 +17,7 @@ export const handler: Handlers<unknown, State> = {
   async PATCH(req, ctx) {
     const { comment } = await parseJson(req, body);
     const { id: postId, commentId } = ctx.params;
-    const { position } = await ctx.state.system.mediator.send(
+    const { position } = await ctx.state.mediator.send(
       { type: "EditComment", postId, commentId, comment },
       ctx.state.ctx,
     );
@@ -25,7 +25,7 @@ export const handler: Handlers<unknown, State> = {
   },
   async DELETE(_req, ctx) {
     const { id: postId, commentId } = ctx.params;
-    const { position } = await ctx.state.system.mediator.send(
+    const { position } = await ctx.state.mediator.send(
       { type: "RemoveComment", postId, commentId },
       ctx.state.ctx,
     );
