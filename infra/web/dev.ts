@@ -63,7 +63,11 @@ export default async function dev(
   await announceConfig(resolved);
   const first = await build(resolved);
   report(first, log);
-  const server = watch(resolved, new URL(entrypoint, root), first.assets, log);
+  // A server killed from outside (not by a restart) ends dev, as it ended `deno run --watch`.
+  const server = watch(resolved, new URL(entrypoint, root), first.assets, log, (signal) => {
+    log(`dev: the server was killed (${signal}); stopping`);
+    server.close().then(() => Deno.exit(1));
+  });
   // Ctrl-C: the server (same process group) gets it too; wait for it to stop, then leave.
   const onSignal = () => server.close().then(() => Deno.exit(0));
   Deno.addSignalListener("SIGINT", onSignal);
@@ -96,12 +100,23 @@ function watch(
   entry: URL,
   first: BuildAssets,
   log: (line: string) => void,
+  onKilled: (signal: string) => void,
 ): DevServer {
   const rootPath = fileURLToPath(config.root);
   const outPath = fileURLToPath(config.build.outDir);
   const manifestPath = fileURLToPath(new URL("./fresh.gen.ts", config.root));
   let assets = first;
-  let server = spawnServer(entry, rootPath);
+  const spawn = () => {
+    const child = spawnServer(entry, rootPath);
+    child.exited.then((status) => {
+      if (child.stopping) return;
+      // Killed by a signal: someone stopped it on purpose. An error exit waits for a fix.
+      if (status.signal) onKilled(status.signal);
+      else log(`dev: the server exited with code ${status.code}; waiting for a change`);
+    });
+    return child;
+  };
+  let server = spawn();
   const watcher = Deno.watchFs(rootPath, { recursive: true });
   const waiting: ((report: RebuildReport) => void)[] = [];
   let pending: { paths: Set<string>; structural: boolean } = {
@@ -130,7 +145,7 @@ function watch(
     const restarted = modules.length > 0;
     if (restarted) {
       await server.stop();
-      server = spawnServer(entry, rootPath);
+      server = spawn();
     }
     const ms = Math.round(performance.now() - started);
     log(`dev: ${rel.join(", ")} -> rebuilt in ${ms} ms${restarted ? ", server restarted" : ""}`);
@@ -140,7 +155,8 @@ function watch(
   const loop = (async () => {
     for await (const event of watcher) {
       const paths = event.paths.filter((p) =>
-        !p.startsWith(outPath) && p !== manifestPath && !IGNORED.test(p.slice(rootPath.length))
+        p.length > rootPath.length && !p.startsWith(outPath) && p !== manifestPath &&
+        !IGNORED.test(p.slice(rootPath.length))
       );
       if (paths.length === 0 || event.kind === "access") continue;
       for (const p of paths) pending.paths.add(p);
@@ -167,15 +183,24 @@ function watch(
 }
 
 /** The server entry in its own process, told it runs under dev.ts. */
-function spawnServer(entry: URL, cwd: string): { stop(): Promise<void> } {
+function spawnServer(
+  entry: URL,
+  cwd: string,
+): { stop(): Promise<void>; exited: Promise<Deno.CommandStatus>; readonly stopping: boolean } {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", fileURLToPath(entry)],
     cwd,
     env: { [DEV_ENV]: "1" },
     stdin: "null",
   }).spawn();
+  let stopping = false;
   return {
+    exited: child.status,
+    get stopping() {
+      return stopping;
+    },
     async stop() {
+      stopping = true;
       try {
         // SIGINT: the entry shuts down as on Ctrl-C (stops its database, closes streams).
         child.kill("SIGINT");
