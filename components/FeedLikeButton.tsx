@@ -1,6 +1,6 @@
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import { api } from "../client/live.ts";
+import { toggleLike } from "../client/like.ts";
 
 /**
  * The like button of a feed card. Without JavaScript a plain form (it lands
@@ -22,21 +22,9 @@ export function FeedLikeButton(
   async function toggle(event: Event) {
     event.preventDefault();
     if (pending.value) return;
-    const like = !isLiked.value;
-    isLiked.value = like;
-    count.value += like ? 1 : -1;
     pending.value = true;
-    error.value = "";
     try {
-      const result = await api<{ likes: number }>(
-        like ? "PUT" : "DELETE",
-        `/api/v1/posts/${postId}/like`,
-      );
-      count.value = result.likes;
-    } catch (e) {
-      isLiked.value = !like;
-      count.value += like ? -1 : 1;
-      error.value = e instanceof Error ? e.message : String(e);
+      await toggleLike(postId, { isLiked, count, error });
     } finally {
       pending.value = false;
     }

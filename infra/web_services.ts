@@ -7,6 +7,7 @@
  * @module
  */
 import type { WebServices } from "../app/web_services.ts";
+import { probe } from "./probe.ts";
 import type { System } from "./system.ts";
 
 /** How long one dependency may take to answer before it counts as down. */
@@ -43,9 +44,9 @@ export function webServices(system: System): WebServices {
     async readiness() {
       const checks = Object.fromEntries(
         await Promise.all([
-          probe("eventStore", () => system.eventSql`select 1`),
-          probe("readStore", () => system.readSql`select 1`),
-          ...(system.worker ? [probe("bus", () => system.worker!.ping())] : []),
+          probe("eventStore", () => system.eventSql`select 1`, PROBE_TIMEOUT_MS),
+          probe("readStore", () => system.readSql`select 1`, PROBE_TIMEOUT_MS),
+          ...(system.worker ? [probe("bus", () => system.worker!.ping(), PROBE_TIMEOUT_MS)] : []),
         ]),
       );
       return { ready: Object.values(checks).every((v) => v === "ok"), checks };
@@ -83,19 +84,4 @@ export function webServices(system: System): WebServices {
     onProjectionChange: (listener) => system.changes.subscribe(listener),
     closing: system.closing,
   };
-}
-
-async function probe(name: string, check: () => Promise<unknown>): Promise<[string, string]> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error("timed out")), PROBE_TIMEOUT_MS);
-  });
-  try {
-    await Promise.race([check(), timeout]);
-    return [name, "ok"];
-  } catch (error) {
-    return [name, error instanceof Error ? error.message : String(error)];
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -1,4 +1,5 @@
 import type { Logger } from "../app/log.ts";
+import { probe } from "./probe.ts";
 import type { Metrics } from "../app/metrics.ts";
 import type { Sql } from "./postgres/connect.ts";
 import type { Worker } from "./worker.ts";
@@ -45,9 +46,9 @@ export function serveWorkerHealth(options: {
     if (pathname !== "/health") return new Response("not found", { status: 404 });
     const checks = Object.fromEntries(
       await Promise.all([
-        check("eventStore", () => eventSql`select 1`),
-        check("readStore", () => readSql`select 1`),
-        check("bus", () => worker.ping()),
+        probe("eventStore", () => eventSql`select 1`, TIMEOUT_MS),
+        probe("readStore", () => readSql`select 1`, TIMEOUT_MS),
+        probe("bus", () => worker.ping(), TIMEOUT_MS),
       ]),
     );
     const ok = Object.values(checks).every((v) => v === "ok");
@@ -60,19 +61,4 @@ export function serveWorkerHealth(options: {
   });
   options.logger.info("worker health server", { port: server.addr.port });
   return { port: server.addr.port, close: () => server.shutdown() };
-}
-
-async function check(name: string, probe: () => Promise<unknown>): Promise<[string, string]> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error("timed out")), TIMEOUT_MS);
-  });
-  try {
-    await Promise.race([probe(), timeout]);
-    return [name, "ok"];
-  } catch (error) {
-    return [name, error instanceof Error ? error.message : String(error)];
-  } finally {
-    clearTimeout(timer);
-  }
 }

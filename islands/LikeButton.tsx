@@ -1,6 +1,7 @@
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import { api, liveSignal } from "../client/live.ts";
+import { liveSignal } from "../client/live.ts";
+import { toggleLike } from "../client/like.ts";
 import type { LivePost } from "../routes/live.ts";
 
 /**
@@ -35,21 +36,9 @@ export default function LikeButton(
   async function toggle(event: Event) {
     event.preventDefault();
     if (removed.value) return;
-    const like = !isLiked.value;
-    isLiked.value = like;
-    count.value += like ? 1 : -1;
     pending.value++;
-    error.value = "";
     try {
-      const result = await api<{ likes: number }>(
-        like ? "PUT" : "DELETE",
-        `/api/v1/posts/${postId}/like`,
-      );
-      count.value = result.likes;
-    } catch (e) {
-      isLiked.value = !like;
-      count.value += like ? -1 : 1;
-      error.value = e instanceof Error ? e.message : String(e);
+      await toggleLike(postId, { isLiked, count, error });
     } finally {
       pending.value--;
     }
