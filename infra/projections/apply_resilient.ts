@@ -11,6 +11,11 @@ export type ResilientOptions = {
   attempts: number;
   /** Told about each dead letter, after it is recorded (logs, metrics). */
   onDeadLetter?: (event: RecordedEvent<AnyEvent>, error: string) => void;
+  /**
+   * The whole batch already failed once, outside a savepoint, with this
+   * error: start by splitting it (that try counts as its first).
+   */
+  failedOnce?: { error: unknown };
 };
 
 /**
@@ -34,9 +39,13 @@ export async function applyResilient(
   const attempt = async (batch: readonly RecordedEvent<AnyEvent>[]) =>
     (await tx.savepoint((sp) => applyBatch(sp, batch, { fetchStream }))).applied;
 
-  async function bisect(batch: readonly RecordedEvent<AnyEvent>[]): Promise<number> {
+  async function bisect(
+    batch: readonly RecordedEvent<AnyEvent>[],
+    failedOnce?: { error: unknown },
+  ): Promise<number> {
     if (batch.length === 0) return 0;
     try {
+      if (failedOnce) throw failedOnce.error;
       return await attempt(batch);
     } catch (error) {
       if (batch.length === 1) return await retryOrDeadLetter(batch[0], error);
@@ -73,7 +82,7 @@ export async function applyResilient(
     return 0;
   }
 
-  return await bisect(events);
+  return await bisect(events, options.failedOnce);
 }
 
 /** An error's message, for dead letters and logs. */

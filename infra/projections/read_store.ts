@@ -286,8 +286,8 @@ function positionWaiter(readSql: Sql, safetyRecheckMs: number) {
   }
 
   async function wait(position: number, timeoutMs: number): Promise<boolean> {
-    if (position <= 0 || await isApplied(position)) return true;
-    if (timeoutMs <= 0) return false;
+    if (position <= 0) return true;
+    if (timeoutMs <= 0) return await isApplied(position);
     const applied = new Promise<boolean>((resolve) => {
       const waiter: Waiter = {
         position,
@@ -297,9 +297,9 @@ function positionWaiter(readSql: Sql, safetyRecheckMs: number) {
       waiters.add(waiter);
     });
     tick ??= setInterval(() => void recheck(), safetyRecheckMs);
-    // Checking once LISTEN is active catches a batch committed between the
-    // first check and LISTEN; anything later arrives as a notification.
-    listen().then(() => recheck(), () => {/* the safety tick still checks */});
+    // One check once LISTEN is active, shared with the other new waiters (one query, not one
+    // per waiter): it sees every batch committed before it, anything later notifies.
+    listen().then(() => recheck(), () => recheck());
     return await applied;
   }
 

@@ -8,6 +8,7 @@ import type { Sql } from "../postgres/connect.ts";
 import { readStream } from "../postgres/read_stream.ts";
 import { PROJECTION_CHANNEL } from "../postgres/tables.ts";
 import type { FetchStream } from "../projections/apply_event.ts";
+import { applyBatch } from "../projections/apply_batch.ts";
 import { applyResilient } from "../projections/apply_resilient.ts";
 import { insertDeadLetter } from "../projections/dead_letter.ts";
 import { prunePositions } from "../projections/prune_positions.ts";
@@ -43,9 +44,10 @@ type Tx = postgres.TransactionSql;
  * batch, whatever its size) in ONE read-store transaction together with the
  * partition checkpoint, so a crash anywhere leaves rows and checkpoint in
  * agreement. Resumes from the PostgreSQL checkpoint; skips redeliveries by
- * stream version. When a batch fails it is bisected, each half in its own
- * savepoint, down to the event at fault, which is tried MAX_ATTEMPTS times
- * and then goes to dead_letters while the rest of the batch applies.
+ * stream version. When a batch fails, its transaction rolls back and it goes
+ * again in a new one, bisected, each half in its own savepoint, down to the
+ * event at fault, which is tried MAX_ATTEMPTS times and then goes to
+ * dead_letters while the rest of the batch applies.
  *
  * @example
  * ```ts
@@ -71,9 +73,34 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
   }
 
   async function handle(batch: ConsumedBatch): Promise<BatchOutcome> {
+    let outcome: BatchOutcome;
+    try {
+      // First as one plain transaction: a savepoint costs two round trips per batch.
+      outcome = await applyOnce(batch, null);
+    } catch (error) {
+      // Everything rolled back: again from the checkpoint, now split in savepoints.
+      logger.warn("projector batch failed; applying it again in parts", {
+        partition: batch.partition,
+        error: String(error),
+      });
+      outcome = await applyOnce(batch, { error });
+    }
+    if (outcome.kind === "done") pruner.maybePrune();
+    return outcome;
+  }
+
+  /**
+   * One transaction for the batch: the checkpoint, the rows, the notification.
+   * `failedOnce` null: the events in one `applyBatch`, which fails the whole
+   * transaction; else bisected in savepoints down to the event at fault.
+   */
+  async function applyOnce(
+    batch: ConsumedBatch,
+    failedOnce: { error: unknown } | null,
+  ): Promise<BatchOutcome> {
     const { topic, partition, messages } = batch;
     const first = messages[0].offset;
-    const outcome = await readSql.begin(async (tx) => {
+    return await readSql.begin(async (tx) => {
       // Creates or locks the checkpoint row; the lock also orders this batch against
       // Restore read DB's swap.
       const [{ next_offset }] = await tx`
@@ -95,14 +122,17 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
         if (message.event) events.push(message.event);
         else await deadLetter(tx, message, { error: message.error, attempts: 1 });
       }
-      const applied = await applyResilient(tx, events, {
-        fetchStream,
-        attempts: MAX_ATTEMPTS,
-        onDeadLetter: (event, error) => {
-          metrics?.inc("projector_dead_letters_total");
-          logger.warn("event sent to dead letters", { streamId: event.streamId, error });
-        },
-      });
+      const applied = failedOnce === null
+        ? (await applyBatch(tx, events, { fetchStream })).applied
+        : await applyResilient(tx, events, {
+          fetchStream,
+          attempts: MAX_ATTEMPTS,
+          failedOnce,
+          onDeadLetter: (event, error) => {
+            metrics?.inc("projector_dead_letters_total");
+            logger.warn("event sent to dead letters", { streamId: event.streamId, error });
+          },
+        });
       const maxPosition = events.reduce((max, e) => Math.max(max, e.globalPosition), 0);
       const nextOffset = messages.at(-1)!.offset + 1;
       await tx`
@@ -118,8 +148,6 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
       metrics?.inc("projector_events_applied_total", {}, applied);
       return { kind: "done", nextOffset } as const;
     });
-    if (outcome.kind === "done") pruner.maybePrune();
-    return outcome;
   }
 
   /** A message that could not be decoded: dead at once, trying again cannot help. */
