@@ -132,6 +132,21 @@ export function kafkaBus(options: KafkaBusOptions): EventBus {
         retry: { initialRetryTime: 200, retries: 10 },
       });
       let assigned: number[] = [];
+      // Kafka's committed offset is a hint for tools; the PostgreSQL checkpoint is the truth. So
+      // it is sent in the background, one request at a time with each partition's latest
+      // offset, and the next fetch does not wait for the broker's answer.
+      const hints = new Map<number, string>();
+      let hinting: Promise<void> | null = null;
+      const hint = (partition: number, offset: string) => {
+        hints.set(partition, offset);
+        hinting ??= (async () => {
+          while (hints.size > 0) {
+            const offsets = [...hints].map(([partition, offset]) => ({ topic, partition, offset }));
+            hints.clear();
+            await consumer.commitOffsets(offsets).catch(() => {});
+          }
+        })().finally(() => hinting = null);
+      };
       return {
         assignment: () => [...assigned],
         async start({ handle, checkpoint }) {
@@ -174,15 +189,13 @@ export function kafkaBus(options: KafkaBusOptions): EventBus {
                 return;
               }
               resolveOffset(batch.messages.at(-1)!.offset);
-              // Kafka's committed offset is a hint for tools; the PostgreSQL checkpoint is the truth.
-              await consumer.commitOffsets([
-                { topic, partition: batch.partition, offset: String(outcome.nextOffset) },
-              ]).catch(() => {});
+              hint(batch.partition, String(outcome.nextOffset));
               await heartbeat();
             },
           });
         },
         async stop() {
+          await hinting; // the last hint, best effort
           await consumer.disconnect();
           assigned = [];
         },

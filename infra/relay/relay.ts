@@ -160,13 +160,17 @@ export function startRelay(options: RelayOptions): Relay {
           continue;
         }
         // Saved only now: the broker acknowledged every event up to this cursor.
-        await bounded(
+        const saved = bounded(
           conn.unsafe(SAVE_CURSOR_SQL, [name, page.cursor.transactionId, page.cursor.position]),
         );
+        // The next page in the same round trip as the save (the connection pipelines them).
+        const following: Promise<Page> = nextRead ?? read(page.cursor);
+        following.catch(() => {}); // awaited below, or dropped with the connection
+        await saved;
         cursor = page.cursor;
         metrics?.inc("relay_events_published_total", {}, page.events.length);
         metrics?.set("relay_position", {}, cursor.position);
-        page = nextRead ? await nextRead : null;
+        page = await following;
       }
     } finally {
       if (leader && !broken) await bounded(advisoryUnlock(conn, lockName)).catch(() => {});
