@@ -19,13 +19,15 @@ export type WakeSignal = {
    * Returns at once (true) while the owner is stopped.
    */
   sleep(ms: number): Promise<boolean>;
+  /** Waits `ms` whatever the wake-ups (backoff, a standby's wait), unless the owner stops. */
+  pause(ms: number): Promise<void>;
 };
 
 /** A WakeSignal; `stopped` tells when sleeping is pointless (the loop is ending). */
 export function wakeSignal(stopped: () => boolean): WakeSignal {
   let woken = false;
   let end: (() => void) | null = null;
-  return {
+  const signal: WakeSignal = {
     wake() {
       woken = true;
       end?.();
@@ -46,5 +48,10 @@ export function wakeSignal(stopped: () => boolean): WakeSignal {
         end = done;
       });
     },
+    async pause(ms) {
+      const until = Date.now() + ms;
+      while (!stopped() && Date.now() < until) await signal.sleep(until - Date.now());
+    },
   };
+  return signal;
 }

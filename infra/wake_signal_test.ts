@@ -33,3 +33,18 @@ Deno.test("Wake signal - while stopped, a sleep returns at once", async () => {
   assert.equal(await signal.sleep(10_000), true);
   assert.ok(performance.now() - started < 1_000);
 });
+
+Deno.test("Wake signal - a pause runs its time out through wake-ups, and ends when stopped", async () => {
+  let stopped = false;
+  const signal = wakeSignal(() => stopped);
+  const started = performance.now();
+  const paused = signal.pause(80);
+  const waker = setInterval(() => signal.wake(), 10);
+  await paused;
+  clearInterval(waker);
+  assert.ok(performance.now() - started >= 75, "wake-ups do not cut a pause short");
+  stopped = true;
+  const t0 = performance.now();
+  await signal.pause(5_000);
+  assert.ok(performance.now() - t0 < 100, "a stopped owner does not pause");
+});

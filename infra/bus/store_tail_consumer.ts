@@ -3,6 +3,7 @@ import { silentLogger } from "../../app/log.ts";
 import type { AnyEvent, RecordedEvent } from "../../domain/mod.ts";
 import type { Sql } from "../postgres/connect.ts";
 import { type Cursor, readAll, START } from "../postgres/read_all.ts";
+import { advisoryUnlock, tryAdvisoryLock } from "../postgres/advisory_lock.ts";
 import type { ConsumedMessage, EventConsumer, WireMessage } from "./bus.ts";
 import { encode, tryDecode } from "./wire.ts";
 import { wakeSignal } from "../wake_signal.ts";
@@ -62,15 +63,14 @@ export function storeTailConsumer(options: StoreTailOptions): EventConsumer {
   let running: Promise<void> | null = null;
   let appends: { close(): Promise<void> } | null = null;
   // A NOTIFY that arrives while a batch is handled must not be lost: it ends the next sleep at once.
-  const { wake: wakeUp, sleep } = wakeSignal(() => stopped);
+  const { wake: wakeUp, sleep, pause } = wakeSignal(() => stopped);
 
   type Handlers = Parameters<EventConsumer["start"]>[0];
 
   async function lead({ handle, checkpoint }: Handlers): Promise<void> {
     const conn = await eventSql.reserve();
     try {
-      const [{ locked }] = await conn`select pg_try_advisory_lock(hashtext(${lockKey})) as locked`;
-      if (!locked) return;
+      if (!(await tryAdvisoryLock(conn, lockKey))) return;
       leader = true;
       let offset = (await checkpoint(STORE_TAIL_TOPIC, 0)) ?? 0;
       let cursor = await cursorAt(conn, offset);
@@ -96,7 +96,7 @@ export function storeTailConsumer(options: StoreTailOptions): EventConsumer {
           // The batch rolled back: deliver it again from the same place, with backoff.
           failures++;
           logger.warn("projector batch failed; will retry", { error: String(error), failures });
-          await sleep(backoffMs(failures, { baseMs: 250, maxMs: 10_000 }));
+          await pause(backoffMs(failures, { baseMs: 250, maxMs: 10_000 }));
           continue;
         }
         const next = outcome.kind === "done" ? outcome.nextOffset : outcome.offset;
@@ -104,9 +104,7 @@ export function storeTailConsumer(options: StoreTailOptions): EventConsumer {
         offset = next;
       }
     } finally {
-      if (leader) {
-        await conn`select pg_advisory_unlock(hashtext(${lockKey}))`.catch(() => {});
-      }
+      if (leader) await advisoryUnlock(conn, lockKey);
       leader = false;
       conn.release();
     }
@@ -124,7 +122,7 @@ export function storeTailConsumer(options: StoreTailOptions): EventConsumer {
             leader = false;
             logger.warn("store tail lost its connection", { error: String(error) });
           }
-          if (!stopped) await sleep(pollMs); // a standby member checks again for the lock
+          if (!stopped) await pause(pollMs); // a standby member checks again for the lock
         }
       })();
       return Promise.resolve();

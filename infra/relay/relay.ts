@@ -94,13 +94,7 @@ export function startRelay(options: RelayOptions): Relay {
   let cursor: Cursor = START;
   let idleWaiters: (() => void)[] = [];
   // Woken by NOTIFY; a wake-up that lands while the relay reads is kept for its next sleep.
-  const { wake: wakeUp, sleep } = wakeSignal(() => stopped);
-
-  /** Waits `ms` whatever the wake-ups, unless the relay stops. */
-  const pause = async (ms: number) => {
-    const until = Date.now() + ms;
-    while (!stopped && Date.now() < until) await sleep(until - Date.now());
-  };
+  const { wake: wakeUp, sleep, pause } = wakeSignal(() => stopped);
 
   const appends = listenForAppends(sql, wakeUp, { logger, who: "relay" });
 
