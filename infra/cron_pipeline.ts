@@ -16,6 +16,7 @@ import type { Metrics } from "../app/metrics.ts";
 import type { Config } from "./config.ts";
 import type { Sql } from "./postgres/connect.ts";
 import { PROJECTION_CHANNEL } from "./postgres/tables.ts";
+import { wakeSignal } from "./wake_signal.ts";
 import { startConfiguredWorker } from "./worker.ts";
 
 /** What one tick did. */
@@ -36,18 +37,29 @@ export type TickDeps = {
   metrics?: Metrics;
 };
 
-/** Events in the store now: their count and the highest position. */
-async function appended(eventSql: Sql): Promise<{ total: number; target: number }> {
-  const [row] = await eventSql`
+/**
+ * Events appended but not yet applied: counts, not positions (positions have
+ * gaps from rolled-back appends), taken above the projector's pruned bound,
+ * since the positions below it are applied and no longer listed. So both
+ * counts stay within the retention window.
+ */
+async function unapplied(deps: TickDeps): Promise<{ waiting: number; target: number }> {
+  const [state] = await deps.readSql<{ pruned: string }[]>`
+    select pruned_below::text as pruned from projector_state where id = 'projector'`;
+  const pruned = Number(state?.pruned ?? 0);
+  const [row] = await deps.eventSql<{ total: number; target: string }[]>`
     select count(*)::int as total, coalesce(max(global_position), 0)::bigint::text as target
-    from events`;
-  return { total: row.total, target: Number(row.target) };
+    from events where global_position > ${pruned}`;
+  const [{ n }] = await deps.readSql<{ n: number }[]>`
+    select count(*)::int as n from applied_positions
+    where position > ${pruned} and position <= ${row.target}`;
+  return { waiting: row.total - n, target: Number(row.target) };
 }
 
-/** How many events up to `target` the projector has applied (dead letters included). */
-async function applied(readSql: Sql, target: number): Promise<number> {
-  const [{ n }] = await readSql`
-    select count(*)::int as n from applied_positions where position <= ${target}`;
+/** Events appended after `position` (while a tick ran). */
+async function appendedAfter(eventSql: Sql, position: number): Promise<number> {
+  const [{ n }] = await eventSql<{ n: number }[]>`
+    select count(*)::int as n from events where global_position > ${position}`;
   return n;
 }
 
@@ -68,40 +80,27 @@ export async function runPipelineTick(
 ): Promise<TickResult> {
   const started = Date.now();
   const deadline = started + options.budgetMs;
-  // Counts, not positions: positions have gaps (rolled-back appends). Both counts
-  // are index scans, linear in the store's size; fine for the sizes run here.
-  let { total, target } = await appended(deps.eventSql);
-  let pending = total - await applied(deps.readSql, target);
-  if (pending <= 0) return { outcome: "idle", pending: 0, ms: Date.now() - started };
+  const first = await unapplied(deps);
+  if (first.waiting <= 0) return { outcome: "idle", pending: 0, ms: Date.now() - started };
 
   const { worker } = await startConfiguredWorker(deps.config, deps);
-  let wake: (() => void) | null = null;
-  const listener = await deps.readSql.listen(PROJECTION_CHANNEL, () => wake?.());
+  // Re-checked on each projector commit (a commit during a check is kept for the next wait).
+  const { wake, sleep } = wakeSignal(() => false);
+  const listener = await deps.readSql.listen(PROJECTION_CHANNEL, wake);
+  // Reported: what waited at the start plus what was appended while the tick ran. Events
+  // appended meanwhile (the writes that nudged) are taken while the worker is warm, rather
+  // than by a new tick that would join the group again.
+  const result = async (outcome: "done" | "budget"): Promise<TickResult> => {
+    const pending = first.waiting + await appendedAfter(deps.eventSql, first.target);
+    return { outcome, pending, ms: Date.now() - started };
+  };
   try {
     for (;;) {
-      if (await applied(deps.readSql, target) >= total) {
-        // Caught up. Events appended meanwhile (the writes that nudged) are taken while the
-        // worker is warm, rather than by a new tick that would join the group again.
-        const now = await appended(deps.eventSql);
-        if (now.total === total) break;
-        pending += now.total - total;
-        ({ total, target } = now);
-        continue;
-      }
+      if ((await unapplied(deps)).waiting <= 0) return await result("done");
       const left = deadline - Date.now();
-      if (left <= 0) return { outcome: "budget", pending, ms: Date.now() - started };
-      // Re-checked on each projector commit, and at a slow safety interval.
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, Math.min(left, 500));
-        function done() {
-          clearTimeout(timer);
-          wake = null;
-          resolve();
-        }
-        wake = done;
-      });
+      if (left <= 0) return await result("budget");
+      await sleep(Math.min(left, 500)); // a slow safety interval besides the NOTIFY
     }
-    return { outcome: "done", pending, ms: Date.now() - started };
   } finally {
     await listener.unlisten().catch(() => {});
     // The relay finishes its publish and the projector its batch before they stop.
