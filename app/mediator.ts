@@ -1,3 +1,4 @@
+import { backoffMs } from "./backoff.ts";
 import type { z } from "zod";
 import {
   type Actor,
@@ -352,6 +353,6 @@ export function validate<T>(schema: z.ZodType<T>, input: unknown): T {
 
 /** Full-jitter exponential backoff, so racing writers spread out instead of colliding again. */
 function backoff(attempt: number): Promise<void> {
-  const ceiling = Math.min(200, 5 * 2 ** attempt);
+  const ceiling = backoffMs(attempt, { baseMs: 5, maxMs: 200 });
   return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
 }

@@ -74,7 +74,12 @@ export function signInThrottle(options: SignInThrottleOptions): SignInThrottle {
     failed(account, address) {
       const at = now();
       if (windows.size >= MAX_TRACKED) {
-        for (const key of [...windows.keys()]) current(key, at);
+        // Windows are kept in the order they opened (a live one is updated in place), so
+        // the expired ones are at the front: stop at the first live one.
+        for (const [key, w] of windows) {
+          if (at - w.since < windowMs) break;
+          windows.delete(key);
+        }
       }
       for (const key of keys(account, address)) {
         const w = current(key, at) ?? { failures: 0, since: at };

@@ -1,7 +1,8 @@
+import { backoffMs } from "../app/backoff.ts";
 import type { Logger } from "../app/log.ts";
 
-/** Backoff between attempts: doubles from the first delay up to the cap. */
-export type Backoff = { firstMs: number; maxMs: number };
+/** Between attempts: 500 ms, doubling up to 10 s. */
+const BACKOFF = { baseMs: 500, maxMs: 10_000 };
 
 /**
  * Runs `attempt` until it succeeds, waiting with capped exponential backoff
@@ -20,19 +21,17 @@ export async function retrying<T>(
   options: {
     logger: Logger;
     signal: AbortSignal;
-    backoff?: Backoff;
     onFailure?: (error: unknown) => void;
   },
 ): Promise<T | null> {
   const { logger, signal } = options;
-  const { firstMs, maxMs } = options.backoff ?? { firstMs: 500, maxMs: 10_000 };
   for (let failures = 0; !signal.aborted; failures++) {
     try {
       return await attempt();
     } catch (error) {
       if (signal.aborted) break;
       options.onFailure?.(error);
-      const delayMs = Math.min(maxMs, firstMs * 2 ** Math.min(failures, 10));
+      const delayMs = backoffMs(failures, BACKOFF);
       logger.warn(`${what} failed; retrying`, {
         error: error instanceof Error ? error.message : String(error),
         attempt: failures + 1,
