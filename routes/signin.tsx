@@ -1,14 +1,11 @@
 import type { FreshContext, Handlers, PageProps } from "$fresh/server.ts";
 import { redirect } from "../utils/redirect.ts";
-import { z } from "zod";
 import { Button, Card, Field, FormAlert } from "../components/Form.tsx";
 import { safeRedirectPath } from "../utils/client_address.ts";
 
 import { type FormState, parseForm, rejectForm } from "../utils/forms.ts";
-import { signIn } from "../utils/session.ts";
+import { credentialsForm, signIn } from "../utils/session.ts";
 import type { State } from "../utils/state.ts";
-
-const form = z.object({ username: z.string().default(""), password: z.string().default("") });
 
 /** Only same-origin paths are followed after sign-in (no open redirect). */
 function safeNext(ctx: FreshContext<State>): string {
@@ -36,7 +33,7 @@ export const handler: Handlers<Data, State> = {
   },
   async POST(req, ctx) {
     const next = safeNext(ctx);
-    const values = await parseForm(req, form);
+    const values = await parseForm(req, credentialsForm);
     try {
       const { cookie } = await signIn(ctx, values);
       const response = redirect(next, 303);

@@ -1,14 +1,11 @@
 import type { Handlers, PageProps } from "$fresh/server.ts";
 import { redirect } from "../utils/redirect.ts";
-import { z } from "zod";
 import { requestContext } from "../app/context.ts";
 import { Button, Card, Field, FormAlert } from "../components/Form.tsx";
 import { type FormState, parseForm, rejectForm } from "../utils/forms.ts";
 import { seeOther } from "../utils/position_cookie.ts";
-import { signIn } from "../utils/session.ts";
+import { credentialsForm, signIn } from "../utils/session.ts";
 import type { State } from "../utils/state.ts";
-
-const form = z.object({ username: z.string().default(""), password: z.string().default("") });
 
 type Data = FormState & { title: string };
 const title = "Create your account";
@@ -19,7 +16,7 @@ export const handler: Handlers<Data, State> = {
     return ctx.render({ title, values: { username: "" } });
   },
   async POST(req, ctx) {
-    const values = await parseForm(req, form);
+    const values = await parseForm(req, credentialsForm);
     const { mediator } = ctx.state;
     try {
       const { position } = await mediator.send(
@@ -32,8 +29,8 @@ export const handler: Handlers<Data, State> = {
       response.headers.append("set-cookie", cookie);
       return response;
     } catch (error) {
-      const { state, status } = rejectForm(error, { username: values.username });
-      return ctx.render({ ...state, title }, { status });
+      const { state, status, headers } = rejectForm(error, { username: values.username });
+      return ctx.render({ ...state, title }, { status, headers });
     }
   },
 };

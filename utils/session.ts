@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { z } from "zod";
 import type { FreshContext } from "$fresh/server.ts";
 import { serializeCookie } from "./cookies.ts";
 import type { State } from "./state.ts";
@@ -18,6 +19,12 @@ export const SECURE_SESSION_COOKIE = "__Host-agora_session";
 export function sessionCookieName(https: boolean): string {
   return https ? SECURE_SESSION_COOKIE : SESSION_COOKIE;
 }
+
+/** The sign-in and sign-up forms' fields, as posted (the mediator validates them). */
+export const credentialsForm = z.object({
+  username: z.string().default(""),
+  password: z.string().default(""),
+});
 
 /**
  * Signs in through the mediator, ends the session the request came with,
