@@ -7,7 +7,7 @@ const REPORT = `<?xml version="1.0" encoding="UTF-8"?>
   <testsuite name="./x_test.ts" tests="6" disabled="2" errors="0" failures="0">
     <testcase name="a" classname="./x_test.ts" time="0.000" line="1" col="6">
     </testcase>
-    <testcase name="Docker compose up" classname="./x_test.ts" time="0.000" line="2" col="6">
+    <testcase name="Compose - docker compose up --build" classname="./x_test.ts" time="0.000" line="2" col="6">
       <skipped/>
     </testcase>
     <testcase name="Browser" classname="./x_test.ts" time="0.001" line="3" col="6">
@@ -37,4 +37,23 @@ Deno.test("JUnit summary - a container that failed after its steps passed counts
     `<testcase name="Browser" classname="./x_test.ts" time="0.001" line="3" col="6"><failure message="leak"/>`,
   );
   assert.deepEqual(summarize(report), { passed: 3, failed: 1, skipped: 1, unexpectedSkips: [] });
+});
+
+Deno.test("JUnit summary - a failing step is one failure, not two with its container", () => {
+  const report = REPORT.replace(
+    `<testcase name="Browser" classname="./x_test.ts" time="0.001" line="3" col="6">`,
+    `<testcase name="Browser" classname="./x_test.ts" time="0.001" line="3" col="6"><failure message="1 test step failed"/>`,
+  ).replace(
+    `"Browser &gt; s2" classname="./x_test.ts" time="0.000" line="3" col="69">`,
+    `"Browser &gt; s2" classname="./x_test.ts" time="0.000" line="3" col="69"><failure message="boom"/>`,
+  );
+  assert.deepEqual(summarize(report), { passed: 2, failed: 1, skipped: 1, unexpectedSkips: [] });
+});
+
+Deno.test("JUnit summary - only the docker compose run may skip; other Compose tests may not", () => {
+  const report = REPORT.replace(
+    `<testcase name="a" classname="./x_test.ts" time="0.000" line="1" col="6">`,
+    `<testcase name="Compose - .dockerignore keeps secrets" classname="./x_test.ts" time="0.000" line="1" col="6"><skipped/>`,
+  );
+  assert.deepEqual(summarize(report).unexpectedSkips, ["Compose - .dockerignore keeps secrets"]);
 });
