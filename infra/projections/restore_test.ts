@@ -4,7 +4,7 @@ import { type PostEvent, postStreamId } from "../../domain/mod.ts";
 import type { Sql } from "../postgres/connect.ts";
 import { readAll, START } from "../postgres/read_all.ts";
 import { readStream } from "../postgres/read_stream.ts";
-import { projectEvent } from "./apply_event.ts";
+import { applyBatch } from "./apply_batch.ts";
 import type { RestoreJob } from "./restore.ts";
 import { verifyReadModel } from "./verify.ts";
 import { readableToTheEnd, stores } from "../pipeline_test_utils.ts";
@@ -118,7 +118,7 @@ function liveProjector(s: { eventSql: Sql; readSql: Sql }) {
         await tx`select next_offset from projector_checkpoints
                  where consumer_group = 'test-live' and topic = 'events' and partition = 0
                  for update`;
-        for (const event of page.events) await projectEvent(tx, event, { fetchStream });
+        await applyBatch(tx, page.events, { fetchStream });
         await tx`update projector_checkpoints set next_offset = ${page.cursor.position}
                  where consumer_group = 'test-live' and topic = 'events' and partition = 0`;
       });
