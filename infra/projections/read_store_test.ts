@@ -20,7 +20,8 @@ import { postgresEventStore } from "../postgres/event_store.ts";
 import { migrate } from "../postgres/migrate.ts";
 import { type Cursor, readAll, START } from "../postgres/read_all.ts";
 import { tempDatabase, userHandlerParts } from "../postgres/test_utils.ts";
-import { type FetchStream, projectEvent } from "./apply_event.ts";
+import type { FetchStream } from "./apply_event.ts";
+import { applyBatch } from "./apply_batch.ts";
 import { postgresReadStore, PROJECTION_CHANNEL, type ReadStoreOptions } from "./read_store.ts";
 
 const fastHasher = scryptHasher({ N: 1 << 10, r: 8, p: 1, keyLength: 32 });
@@ -93,7 +94,7 @@ async function projectAll(sql: Sql): Promise<number> {
     }
     const max = Math.max(...page.events.map((e) => e.globalPosition));
     await sql.begin(async (tx) => {
-      for (const event of page.events) await projectEvent(tx, event, { fetchStream });
+      await applyBatch(tx, page.events, { fetchStream });
       await tx`update projector_state set max_position = greatest(max_position, ${max}),
                updated_at = now() where id = 'projector'`;
     });
