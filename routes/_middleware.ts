@@ -6,7 +6,13 @@ import { csrf } from "../utils/csrf.ts";
 import { getCookies } from "../utils/cookies.ts";
 import { HttpError } from "../utils/http_error.ts";
 import { type TokenBuckets, tokenBuckets } from "../utils/rate_limit.ts";
-import { clearPositionCookie, positionFromCookie } from "../utils/position_cookie.ts";
+import {
+  clearPositionCookie,
+  newest,
+  positionCookie,
+  positionsFromCookie,
+  positionsFromHeader,
+} from "../utils/position_cookie.ts";
 import { SECURE_SESSION_COOKIE, SESSION_COOKIE } from "../utils/session.ts";
 import type { State } from "../utils/state.ts";
 
@@ -41,7 +47,7 @@ async function session(req: Request, ctx: FreshContext<State>) {
     ctx.state.sessionId = null;
     ctx.state.ctx = requestContext({ clientAddress: ctx.state.clientAddress });
     ctx.state.position = 0;
-    ctx.state.writtenPosition = 0;
+    ctx.state.writtenPositions = [];
     return await ctx.next();
   }
   const cookies = getCookies(req);
@@ -53,7 +59,7 @@ async function session(req: Request, ctx: FreshContext<State>) {
   const actor = sessionId ? await ctx.state.services.authenticate(sessionId) : null;
   ctx.state.sessionId = actor ? sessionId : null;
   ctx.state.actor = actor;
-  ctx.state.writtenPosition = 0;
+  ctx.state.writtenPositions = [];
   const correlationId = req.headers.get("x-correlation-id")?.slice(0, 100) ??
     crypto.randomUUID();
   ctx.state.ctx = requestContext({
@@ -61,7 +67,7 @@ async function session(req: Request, ctx: FreshContext<State>) {
     correlationId,
     clientAddress: ctx.state.clientAddress,
     written(position) {
-      if (position > ctx.state.writtenPosition) ctx.state.writtenPosition = position;
+      if (position > 0) ctx.state.writtenPositions.push(position);
     },
   });
   return await ctx.next();
@@ -99,25 +105,31 @@ function rateLimit(req: Request, ctx: FreshContext<State>) {
 
 /**
  * Read-your-writes: a read waits (bounded) until the projector has applied
- * the position of the reader's last write: from the redirect's cookie, or
- * from `X-Min-Position` for API clients. Every response says which position
- * it reflects.
+ * every write of the reader's not yet read back: the positions in the
+ * cookie (set here after each write, page or API) and those in
+ * `X-Min-Position` for API clients. Every response says which position it
+ * reflects.
  */
 async function readYourWrites(req: Request, ctx: FreshContext<State>) {
   const { positions } = ctx.state.services;
   if (PROBES.has(ctx.url.pathname)) return await ctx.next();
   const isRead = req.method === "GET" || req.method === "HEAD";
-  const fromCookie = positionFromCookie(req);
-  const fromHeader = Number(req.headers.get("x-min-position") ?? 0);
-  const wanted = Math.max(fromCookie, Number.isSafeInteger(fromHeader) ? fromHeader : 0);
-  const reached = isRead && wanted > 0 && await positions.waitFor(wanted, MAX_WAIT_MS);
-  // The applied position is read at most every few ms (system.ts); the wanted one is applied.
-  ctx.state.position = Math.max(await positions.applied(), reached ? wanted : 0);
+  const pending = positionsFromCookie(req);
+  const wanted = isRead ? newest([...pending, ...positionsFromHeader(req)]) : [];
+  const reached = wanted.length > 0 &&
+    (await Promise.all(wanted.map((p) => positions.waitFor(p, MAX_WAIT_MS)))).every(Boolean);
+  // The applied position is read at most every few ms (system.ts); the wanted ones are applied.
+  ctx.state.position = Math.max(await positions.applied(), reached ? wanted.at(-1)! : 0);
   const response = mutable(await ctx.next());
   const { headers } = response;
   headers.set("x-projection-position", String(ctx.state.position));
   headers.set("x-correlation-id", ctx.state.ctx.correlationId);
-  if (isRead && fromCookie > 0) {
+  const written = ctx.state.writtenPositions;
+  if (!isRead && written.length > 0 && response.status < 400) {
+    // Kept with the writes still unread, so a page after a like (island) and a comment (form)
+    // waits for both; an island's API write counts as a form's does.
+    headers.append("set-cookie", positionCookie([...pending, ...written], ctx.state.https));
+  } else if (isRead && pending.length > 0) {
     headers.append("set-cookie", clearPositionCookie(ctx.state.https));
   }
   // The other security headers (CSP, nosniff, frames, HSTS) are set for every response by the app.

@@ -3,7 +3,7 @@ import { redirect } from "../utils/redirect.ts";
 import { requestContext } from "../app/context.ts";
 import { Button, Card, Field, FormAlert } from "../components/Form.tsx";
 import { type FormState, parseForm, rejectForm } from "../utils/forms.ts";
-import { seeOther } from "../utils/position_cookie.ts";
+import { seeOther } from "../utils/redirect.ts";
 import { credentialsForm, signIn } from "../utils/session.ts";
 import type { State } from "../utils/state.ts";
 
@@ -19,13 +19,17 @@ export const handler: Handlers<Data, State> = {
     const values = await parseForm(req, credentialsForm);
     const { mediator } = ctx.state;
     try {
-      const { position } = await mediator.send(
+      await mediator.send(
         { type: "RegisterUser", username: values.username, password: values.password },
-        requestContext({ correlationId: ctx.state.ctx.correlationId }),
+        // Signed out: no actor; the position still reaches the read-your-writes cookie.
+        requestContext({
+          correlationId: ctx.state.ctx.correlationId,
+          written: ctx.state.ctx.written,
+        }),
       );
       const { cookie } = await signIn(ctx, values);
       // Read-your-writes: the new user's own page exists as soon as they land.
-      const response = seeOther("/", { position, https: ctx.state.https });
+      const response = seeOther("/");
       response.headers.append("set-cookie", cookie);
       return response;
     } catch (error) {

@@ -285,7 +285,14 @@ apiTest("feed: filters, keyset pagination, query strings coerced, bad ones 400",
     comment: "nice",
   });
   assert.deepEqual(commented.status, 201);
-  const wait = { "x-min-position": String(commented.data.position) };
+  // The projector applies partitions independently: waiting for the comment's position alone
+  // would not cover the like on another post. Both writes wait, from the header and the cookie.
+  const wait = { "x-min-position": `${liked.data.position}, ${commented.data.position}` };
+  assert.deepEqual(
+    reader.jar.get("agora_pos"),
+    `${liked.data.position}.${commented.data.position}`,
+    "the cookie keeps every write not yet read back",
+  );
 
   const page1 = await reader.call(
     "GET",

@@ -173,16 +173,16 @@ export function countNavigations(page: Page): { readonly count: number } {
 }
 
 /**
- * The read-your-writes position a write's 303 carried (its `agora_pos`
- * cookie), read from the redirect that led to `landed`; 0 when none.
+ * The read-your-writes position of the write whose 303 led to `landed` (the
+ * newest in its `agora_pos` cookie, "38.41"); 0 when none.
  */
 export async function positionOfRedirect(landed: Response): Promise<number> {
   const redirect = await landed.request().redirectedFrom()?.response();
   if (!redirect) return 0;
   const cookies = await redirect.headerValues("set-cookie");
   for (const line of cookies.flatMap((value) => value.split("\n"))) {
-    const match = line.match(/^\s*agora_pos=(\d+)/);
-    if (match) return Number(match[1]);
+    const match = line.match(/^\s*agora_pos=([\d.]+)/);
+    if (match) return Math.max(...match[1].split(".").map(Number));
   }
   return 0;
 }

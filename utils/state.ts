@@ -25,8 +25,8 @@ export type State = {
   ctx: RequestContext;
   /** The read store position this response reflects (X-Projection-Position). */
   position: number;
-  /** The position of this request's last write (0: none), for the read-your-writes cookie. */
-  writtenPosition: number;
+  /** The positions this request wrote (one per command), for the read-your-writes cookie. */
+  writtenPositions: number[];
   /** The client's address: the connection's, or a trusted proxy's X-Forwarded-For hop. */
   clientAddress: string;
   /** Served over HTTPS (PUBLIC_URL, or a trusted proxy says so): Secure, `__Host-` cookies. */

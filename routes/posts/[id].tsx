@@ -13,7 +13,7 @@ import PostBody from "../../islands/PostBody.tsx";
 import { NotAuthor, type PostDetail, PostNotFound, Unauthenticated } from "../../domain/mod.ts";
 
 import { formFields, type FormState, rejectForm } from "../../utils/forms.ts";
-import { seeOther } from "../../utils/position_cookie.ts";
+import { seeOther } from "../../utils/redirect.ts";
 import { findPost } from "../../utils/find_post.ts";
 import type { State } from "../../utils/state.ts";
 
@@ -80,26 +80,23 @@ export const handler: Handlers<Data, State> = {
         case "like":
         case "unlike": {
           const type = a.intent === "like" ? "LikePost" : "UnlikePost";
-          const { position } = await mediator.send({ type, postId }, send);
-          return seeOther(`/posts/${postId}`, { position, https: ctx.state.https });
+          await mediator.send({ type, postId }, send);
+          return seeOther(`/posts/${postId}`);
         }
         case "comment": {
-          const { position } = await mediator.send({
+          await mediator.send({
             type: "AddComment",
             postId,
             comment: a.comment,
           }, send);
-          return seeOther(`/posts/${postId}#comments`, { position, https: ctx.state.https });
+          return seeOther(`/posts/${postId}#comments`);
         }
         case "edit-comment": {
-          const { position } = await mediator.send(
+          await mediator.send(
             { type: "EditComment", postId, commentId: a.commentId, comment: a.comment },
             send,
           );
-          return seeOther(`/posts/${postId}#comment-${a.commentId}`, {
-            position,
-            https: ctx.state.https,
-          });
+          return seeOther(`/posts/${postId}#comment-${a.commentId}`);
         }
         case "remove-comment": {
           if (!a.confirmed) {
@@ -118,14 +115,11 @@ export const handler: Handlers<Data, State> = {
               });
             }
           }
-          const { position } = await mediator.send(
+          await mediator.send(
             { type: "RemoveComment", postId, commentId: a.commentId },
             send,
           );
-          return seeOther(`/posts/${postId}?notice=comment-removed#comments`, {
-            position,
-            https: ctx.state.https,
-          });
+          return seeOther(`/posts/${postId}?notice=comment-removed#comments`);
         }
         case "delete": {
           if (!a.confirmed) {
@@ -135,8 +129,8 @@ export const handler: Handlers<Data, State> = {
             }
             return ctx.render({ title: "Delete this post?", post, confirm: "delete" });
           }
-          const { position } = await mediator.send({ type: "DeletePost", postId }, send);
-          return seeOther("/?notice=post-deleted", { position, https: ctx.state.https });
+          await mediator.send({ type: "DeletePost", postId }, send);
+          return seeOther("/?notice=post-deleted");
         }
       }
     } catch (error) {

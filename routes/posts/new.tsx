@@ -4,7 +4,7 @@ import { z } from "zod";
 import { Button, Card, Field, FormAlert } from "../../components/Form.tsx";
 import { MESSAGE_MAX, Unauthenticated } from "../../domain/mod.ts";
 import { type FormState, parseForm, rejectForm } from "../../utils/forms.ts";
-import { seeOther } from "../../utils/position_cookie.ts";
+import { seeOther } from "../../utils/redirect.ts";
 import type { State } from "../../utils/state.ts";
 
 const form = z.object({ message: z.string().default("") });
@@ -20,11 +20,11 @@ export const handler: Handlers<Data, State> = {
     const values = await parseForm(req, form);
     try {
       if (!ctx.state.actor) throw new Unauthenticated("sign in to post");
-      const { postId, position } = await ctx.state.mediator.send(
+      const { postId } = await ctx.state.mediator.send(
         { type: "CreatePost", message: values.message },
         ctx.state.ctx,
       );
-      return seeOther(`/posts/${postId}`, { position, https: ctx.state.https });
+      return seeOther(`/posts/${postId}`);
     } catch (error) {
       const { state, status } = rejectForm(error, values);
       return ctx.render({ ...state, title: "New post" }, { status });

@@ -2,13 +2,13 @@
  * The gate of every JSON API v1 write (POST, PUT, PATCH, DELETE):
  * `Content-Type: application/json` when there is a body (415). Reads pass
  * straight through; the web layer already bounded the body (413), and the
- * root middleware did CSRF, the rate limit, the session and read-your-writes.
+ * root middleware did CSRF, the rate limit, the session and read-your-writes
+ * (including the cookie that makes an island's write visible on the next page).
  *
  * @module
  */
 import type { FreshContext } from "$fresh/server.ts";
 import { HttpError } from "../../../utils/http_error.ts";
-import { positionCookie } from "../../../utils/position_cookie.ts";
 import type { State } from "../../../utils/state.ts";
 
 const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -31,14 +31,7 @@ async function apiWrites(req: Request, ctx: FreshContext<State>) {
       code: "unsupported_media_type",
     });
   }
-  const response = await ctx.next();
-  const position = ctx.state.writtenPosition;
-  if (!response.ok || position <= 0) return response;
-  // The write's position also goes into the read-your-writes cookie, so a browser whose
-  // island wrote through the API sees its change on the next page load too (as after a
-  // form's redirect). The mediator told the position; the body is not read back.
-  response.headers.append("set-cookie", positionCookie(position, ctx.state.https));
-  return response;
+  return await ctx.next();
 }
 
 /** Runs before every v1 route: the write gate. */

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { Button, Card, Field, FormAlert } from "../../../components/Form.tsx";
 import { MESSAGE_MAX, NotAuthor, PostNotFound, Unauthenticated } from "../../../domain/mod.ts";
 import { type FormState, parseForm, rejectForm } from "../../../utils/forms.ts";
-import { seeOther } from "../../../utils/position_cookie.ts";
+import { seeOther } from "../../../utils/redirect.ts";
 import { findPost } from "../../../utils/find_post.ts";
 import type { State } from "../../../utils/state.ts";
 
@@ -37,11 +37,11 @@ export const handler: Handlers<Data, State> = {
     try {
       if (!ctx.state.actor) throw new Unauthenticated("sign in first");
       const expectedVersion = Number(values.version) || undefined;
-      const { position } = await ctx.state.mediator.send(
+      await ctx.state.mediator.send(
         { type: "EditMessage", postId, message: values.message, expectedVersion },
         ctx.state.ctx,
       );
-      return seeOther(`/posts/${postId}`, { position, https: ctx.state.https });
+      return seeOther(`/posts/${postId}`);
     } catch (error) {
       const { state, status } = rejectForm(error, values);
       let current: string | undefined;
