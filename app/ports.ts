@@ -139,6 +139,11 @@ export interface ReadStore {
   waitForPosition(position: number, timeoutMs: number): Promise<boolean>;
   /** Highest global position the projector has applied. */
   appliedPosition(): Promise<number>;
+  /**
+   * Grows with every committed change of the projection tables: what was
+   * read at one generation holds while it is current.
+   */
+  generation(): Promise<number>;
 }
 
 /**

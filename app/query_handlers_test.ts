@@ -16,6 +16,7 @@ const noReadStore: ReadStore = {
   userExists: () => Promise.reject(new Error("not in this test")),
   waitForPosition: () => Promise.reject(new Error("not in this test")),
   appliedPosition: () => Promise.reject(new Error("not in this test")),
+  generation: () => Promise.reject(new Error("not in this test")),
 };
 
 async function setUp() {

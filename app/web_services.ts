@@ -39,6 +39,8 @@ export interface WebServices {
     waitFor(position: number, timeoutMs: number): Promise<boolean>;
     /** The highest position applied. */
     applied(): Promise<number>;
+    /** The read model's generation, read after this call (see ReadStore.generation). */
+    generation(): Promise<number>;
   };
   /** Readiness: each dependency's state ("ok" or why not), each bounded in time. */
   readiness(): Promise<{ ready: boolean; checks: Record<string, string> }>;

@@ -67,7 +67,7 @@ async function call(
   base: string,
   path: string,
   init: { method?: string; cookie?: string; json?: unknown } = {},
-): Promise<{ res: Response; body: string }> {
+): Promise<{ res: Response; body: Uint8Array }> {
   const headers: Record<string, string> = {};
   if (init.cookie) headers.cookie = init.cookie;
   // Every write says JSON, body or not (a body-less write without it may be refused as a form).
@@ -83,11 +83,13 @@ async function call(
   } catch (error) {
     throw new RequestFailed("network", String(error));
   }
-  const body = await res.text();
+  // Read to the end as bytes (a browser would too); decoded only when someone needs the text.
+  const bytes = await res.bytes();
   if (res.status >= 400) {
+    const body = new TextDecoder().decode(bytes);
     throw new RequestFailed(String(res.status), `${init.method ?? "GET"} ${path}: ${body}`);
   }
-  return { res, body };
+  return { res, body: bytes };
 }
 
 /** Registers and signs in one user; returns its cookies. */
@@ -139,7 +141,7 @@ async function prepare(options: LoadOptions): Promise<{ users: User[]; posts: st
       cookie: users[i % users.length].cookie,
       json: { message: `load test post ${i} #loadtest` },
     });
-    return (JSON.parse(body) as { id: string }).id;
+    return (JSON.parse(new TextDecoder().decode(body)) as { id: string }).id;
   });
   if (options.mix !== "commands") {
     await inBatches(

@@ -58,6 +58,13 @@ export const configSchema = z.object({
   SESSION_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
   /** A session unused this long is refused (default 7 days). */
   SESSION_IDLE_S: z.coerce.number().int().min(60).max(31_536_000).default(604_800),
+  /**
+   * Rendered feed, post and profile pages kept per web process (0: none). A page is
+   * served again only while the read model's generation is the one it was rendered at.
+   */
+  PAGE_CACHE_ENTRIES: z.coerce.number().int().min(0).max(100_000).default(256),
+  /** How long a rendered page may be served again (ms): bounds how old "3 min ago" gets. */
+  PAGE_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   /** Live update streams open at once per client address; 429 beyond. */
   LIVE_STREAMS_PER_CLIENT: z.coerce.number().int().min(1).max(10_000).default(10),
   /** Live update streams open at once in this process; 503 beyond. */

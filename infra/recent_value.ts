@@ -25,3 +25,39 @@ export function recentValue<T>(lookUp: () => Promise<T>, maxAgeMs: number): () =
     return next;
   };
 }
+
+/**
+ * A value read after the caller asked: a caller arriving while a lookup is in
+ * flight waits for the next one (started once that one ends), and every
+ * caller waiting then shares it. So each answer is at least as new as the
+ * moment its caller asked, and a busy process sends one query per round trip
+ * instead of one per caller (the read model's generation, see page_cache.ts).
+ *
+ * @example
+ * ```ts
+ * const generation = freshValue(() => readStore.generation());
+ * const g = await generation(); // reflects every commit before this call
+ * ```
+ */
+export function freshValue<T>(lookUp: () => Promise<T>): () => Promise<T> {
+  let inFlight: Promise<unknown> | null = null;
+  let next: Promise<T> | null = null;
+  const start = (): Promise<T> => {
+    const lookup = lookUp();
+    inFlight = lookup;
+    const done = () => {
+      if (inFlight === lookup) inFlight = null;
+    };
+    lookup.then(done, done);
+    return lookup;
+  };
+  return () => {
+    if (inFlight === null) return start();
+    // Queued behind the lookup in flight: one more lookup for everyone who arrives meanwhile.
+    next ??= inFlight.then(() => undefined, () => undefined).then(() => {
+      next = null;
+      return start();
+    });
+    return next;
+  };
+}

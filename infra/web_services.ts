@@ -8,6 +8,7 @@
  */
 import type { WebServices } from "../app/web_services.ts";
 import { probe } from "./probe.ts";
+import { freshValue } from "./recent_value.ts";
 import type { System } from "./system.ts";
 
 /** How long one dependency may take to answer before it counts as down. */
@@ -24,6 +25,8 @@ const PROBE_TIMEOUT_MS = 2000;
  */
 export function webServices(system: System): WebServices {
   const { config, metrics } = system;
+  // One query per round trip however many pages ask at once, each answer newer than its ask.
+  const generation = freshValue(() => system.readStore.generation());
   return {
     settings: {
       role: config.ROLE,
@@ -40,6 +43,7 @@ export function webServices(system: System): WebServices {
     positions: {
       waitFor: (position, timeoutMs) => system.readStore.waitForPosition(position, timeoutMs),
       applied: () => system.readStore.appliedPosition(),
+      generation,
     },
     async readiness() {
       const checks = Object.fromEntries(

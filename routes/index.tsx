@@ -4,6 +4,7 @@ import CountedTextarea from "../islands/CountedTextarea.tsx";
 import LiveFeed from "../islands/LiveFeed.tsx";
 import type { PostPage } from "../domain/mod.ts";
 import type { State } from "../utils/state.ts";
+import { cachedPage } from "../utils/page_cache.ts";
 
 /** The feed's filters, from the query string. */
 const filters = z.object({
@@ -29,7 +30,7 @@ type Data = {
 };
 
 export const handler: Handlers<Data, State> = {
-  async GET(_req, ctx) {
+  GET: cachedPage(async (_req, ctx) => {
     const f = filters.parse(Object.fromEntries(ctx.url.searchParams));
     const page = await ctx.state.mediator.query({
       type: "FindAllPosts",
@@ -75,7 +76,7 @@ export const handler: Handlers<Data, State> = {
       nextHref,
       nextApi,
     });
-  },
+  }),
 };
 
 export default function IndexPage({ data, state }: PageProps<Data, State>) {

@@ -8,6 +8,7 @@ import type { RequestContext } from "../app/context.ts";
 import type { Mediator } from "../app/mediator.ts";
 import type { WebServices } from "../app/web_services.ts";
 import type { Actor } from "../domain/mod.ts";
+import type { PageCache } from "./page_cache.ts";
 
 /** Set for every request (the mediator and services by the server, the rest by routes/_middleware.ts). */
 export type State = {
@@ -17,6 +18,10 @@ export type State = {
   services: WebServices;
   /** The connection Deno.serve reports (the peer's address). */
   info?: Deno.ServeHandlerInfo;
+  /** This response's CSP nonce (on the islands script). */
+  nonce?: string;
+  /** This process's rendered pages (utils/page_cache.ts); none when PAGE_CACHE_ENTRIES=0. */
+  pages?: PageCache;
   /** The signed-in user, or null. */
   actor: Actor | null;
   /** The session id from the cookie (to sign out). */

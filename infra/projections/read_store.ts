@@ -203,11 +203,18 @@ export function postgresReadStore(
     return row ? Number(row.max_position) : 0;
   }
 
+  async function generation(): Promise<number> {
+    const [row] = await readSql<{ generation: string }[]>`
+      select generation from projector_state where id = 'projector'`;
+    return row ? Number(row.generation) : 0;
+  }
+
   return {
     findPosts,
     findPost,
     userExists,
     likedPostIds,
+    generation,
     waitForPosition: (position, timeoutMs) => positions.wait(position, timeoutMs),
     appliedPosition,
     close: () => positions.close(),

@@ -56,6 +56,8 @@ export async function swapShadow(readSql: Sql, eventSql: Sql, plan: SwapPlan): P
         }
         // New tables carry no grants: give the process roles theirs back (see roles.ts).
         await tx.unsafe(grantReadSql());
+        // Pages rendered from the old tables are not served again (page_cache.ts).
+        await tx`update public.projector_state set generation = generation + 1 where id = 'projector'`;
         await plan.finish(tx, caughtUp);
         return caughtUp;
       });

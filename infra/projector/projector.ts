@@ -141,7 +141,8 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
           where consumer_group = ${groupId} and topic = ${topic} and partition = ${partition}),
         state as (
           update projector_state
-          set max_position = greatest(max_position, ${maxPosition}), updated_at = now()
+          set max_position = greatest(max_position, ${maxPosition}), updated_at = now(),
+              generation = generation + 1
           where id = 'projector' and ${maxPosition}::bigint > 0)
         select pg_notify(${PROJECTION_CHANNEL}, ${String(maxPosition)})
         where ${maxPosition}::bigint > 0`;

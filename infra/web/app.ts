@@ -37,7 +37,11 @@ export type AppOptions<State> = {
   /** Paths below this prefix answer errors in JSON. Default `"/api"`. */
   apiPrefix?: string;
   /** The state each request starts with (e.g. the app's services); middlewares add to it. */
-  initialState?: (req: Request, info?: Deno.ServeHandlerInfo) => Partial<State>;
+  initialState?: (
+    req: Request,
+    info?: Deno.ServeHandlerInfo,
+    nonce?: string,
+  ) => Partial<State>;
   /** Largest request body, also when chunked; more is answered 413 unread. Default 64 KiB. */
   maxBodyBytes?: number;
   /** Whether this request reached the site over HTTPS (then HSTS is sent). Default: never. */
@@ -161,7 +165,7 @@ export function createApp<State = DefaultState>(options: AppOptions<State>): Web
       isPartial: false,
       config,
       // filled in by middlewares; the app's State type says what they add
-      state: (options.initialState?.(req, request.info) ?? {}) as State,
+      state: (options.initialState?.(req, request.info, nonce) ?? {}) as State,
       data: undefined,
       Component: () => null,
       render(data, init) {

@@ -16,6 +16,7 @@ import { formFields, type FormState, rejectForm } from "../../utils/forms.ts";
 import { seeOther } from "../../utils/redirect.ts";
 import { findPost } from "../../utils/find_post.ts";
 import type { State } from "../../utils/state.ts";
+import { cachedPage } from "../../utils/page_cache.ts";
 
 type Data = {
   title: string;
@@ -60,10 +61,10 @@ async function load(ctx: FreshContext<State, Data>): Promise<PostDetail> {
 }
 
 export const handler: Handlers<Data, State> = {
-  async GET(_req, ctx) {
+  GET: cachedPage(async (_req, ctx) => {
     const post = await load(ctx);
     return ctx.render({ title: titleOf(post), post });
-  },
+  }),
   async POST(req, ctx) {
     const postId = ctx.params.id;
     const action = actions.safeParse(await formFields(req));

@@ -4,11 +4,12 @@ import { Avatar } from "../../components/Avatar.tsx";
 import { PostList } from "../../components/PostCard.tsx";
 import type { PostPage } from "../../domain/mod.ts";
 import type { State } from "../../utils/state.ts";
+import { cachedPage } from "../../utils/page_cache.ts";
 
 type Data = { title: string; name: string; page: PostPage; nextHref: string | null };
 
 export const handler: Handlers<Data, State> = {
-  async GET(_req, ctx) {
+  GET: cachedPage(async (_req, ctx) => {
     const name = ctx.params.name.toLowerCase().replace(/^@/, "");
     const exists = await ctx.state.mediator.query(
       { type: "UserExists", username: name },
@@ -26,7 +27,7 @@ export const handler: Handlers<Data, State> = {
       ? `/u/${name}?cursor=${encodeURIComponent(page.nextCursor)}`
       : null;
     return ctx.render({ title: `@${name}`, name, page, nextHref });
-  },
+  }),
 };
 
 export default function NamePage({ data }: PageProps<Data, State>) {

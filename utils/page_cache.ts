@@ -1,0 +1,140 @@
+/**
+ * Rendered pages served again while nothing they show can have changed.
+ *
+ * A page is kept under the read model's generation (a counter every
+ * projector batch and restore swap raises in the same transaction as its
+ * change), the viewer (and whether they administer), the scheme and the URL. The generation is read after
+ * the request arrived (and after read-your-writes waited), so a hit shows
+ * everything a fresh render would; only relative times ("3 min ago") may be
+ * up to `ttlMs` old. The CSP nonce is the one part that differs per
+ * response: a hit gets the current request's.
+ *
+ * @module
+ */
+import type { FreshContext, Handler } from "$fresh/server.ts";
+import type { State } from "./state.ts";
+
+/**
+ * A rendered page as UTF-8, split around its nonce so a hit only copies bytes
+ * (encoding a 40 KB string again cost more than the rest of a hit).
+ */
+type Entry = {
+  before: Uint8Array<ArrayBuffer>;
+  after: Uint8Array<ArrayBuffer>;
+  headers: [string, string][];
+  storedAt: number;
+};
+
+/** A bounded map of rendered pages: oldest out first, entries expire after `ttlMs`. */
+export type PageCache = {
+  get(key: string): Entry | undefined;
+  set(key: string, entry: Omit<Entry, "storedAt">): void;
+  readonly size: number;
+};
+
+/**
+ * A page cache of at most `entries` pages; `entries: 0` or `ttlMs: 0` keeps none.
+ *
+ * @example
+ * ```ts
+ * const pages = pageCache({ entries: 256, ttlMs: 1000 });
+ * ```
+ */
+export function pageCache(
+  options: { entries: number; ttlMs: number; now?: () => number },
+): PageCache {
+  const now = options.now ?? (() => performance.now());
+  const pages = new Map<string, Entry>();
+  const keeps = options.entries > 0 && options.ttlMs > 0;
+  return {
+    get(key) {
+      const entry = pages.get(key);
+      if (entry && now() - entry.storedAt > options.ttlMs) {
+        pages.delete(key);
+        return undefined;
+      }
+      return entry;
+    },
+    set(key, entry) {
+      if (!keeps) return;
+      pages.delete(key);
+      pages.set(key, { ...entry, storedAt: now() });
+      // Pages of older generations are never asked for again: first in, first out is enough.
+      while (pages.size > options.entries) pages.delete(pages.keys().next().value!);
+    },
+    get size() {
+      return pages.size;
+    },
+  };
+}
+
+/**
+ * The route's GET, its 200 HTML answers cached per generation, viewer and
+ * URL (see the module comment). Other answers (a 404, a redirect) are never
+ * kept.
+ *
+ * @example
+ * ```ts
+ * export const handler: Handlers<Data, State> = {
+ *   GET: cachedPage(async (_req, ctx) => ctx.render(await load(ctx))),
+ * };
+ * ```
+ */
+export function cachedPage<Data>(get: Handler<Data, State>): Handler<Data, State> {
+  return async (req, ctx) => {
+    const { pages } = ctx.state;
+    const { positions, metrics } = ctx.state.services;
+    if (!pages) return await get(req, ctx);
+    const key = keyOf(ctx, await positions.generation());
+    const hit = pages.get(key);
+    if (hit) {
+      metrics.inc("page_cache_hits_total");
+      return new Response(joined(hit, ctx.state.nonce), { status: 200, headers: hit.headers });
+    }
+    metrics.inc("page_cache_misses_total");
+    const response = await get(req, ctx);
+    const type = response.headers.get("content-type") ?? "";
+    if (response.status !== 200 || !type.startsWith("text/html") || response.bodyUsed) {
+      return response;
+    }
+    const body = await response.text();
+    const headers = [...response.headers];
+    pages.set(key, { ...split(body, ctx.state.nonce), headers });
+    return new Response(body, { status: 200, headers });
+  };
+}
+
+function keyOf(ctx: FreshContext<State>, generation: number): string {
+  // Everything of the viewer a page shows: who (likes, own posts) and the admin link.
+  const { actor } = ctx.state;
+  const viewer = actor ? `${actor.userId}${actor.isAdmin ? "+admin" : ""}` : "-";
+  return `${generation} ${viewer} ${
+    ctx.state.https ? "s" : "p"
+  } ${ctx.url.pathname}${ctx.url.search}`;
+}
+
+const utf8 = new TextEncoder();
+
+/** The page's bytes before and after its nonce (the islands script's, the first one). */
+function split(
+  body: string,
+  nonce: string | undefined,
+): { before: Uint8Array<ArrayBuffer>; after: Uint8Array<ArrayBuffer> } {
+  const at = nonce ? body.indexOf(` nonce="${nonce}"`) : -1;
+  if (at < 0) return { before: utf8.encode(body), after: new Uint8Array(0) };
+  const start = at + ' nonce="'.length;
+  return {
+    before: utf8.encode(body.slice(0, start)),
+    after: utf8.encode(body.slice(start + nonce!.length)),
+  };
+}
+
+/** The stored page with this response's nonce in its place. */
+function joined(entry: Entry, nonce: string | undefined): Uint8Array<ArrayBuffer> {
+  const middle = entry.after.length > 0 && nonce ? utf8.encode(nonce) : new Uint8Array(0);
+  const out = new Uint8Array(entry.before.length + middle.length + entry.after.length);
+  out.set(entry.before, 0);
+  out.set(middle, entry.before.length);
+  out.set(entry.after, entry.before.length + middle.length);
+  return out;
+}
