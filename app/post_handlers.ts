@@ -59,14 +59,19 @@ export function postCommandHandlers(
   });
 
   /** Runs a Post command on its stream, stamped with the actor and the time. */
-  async function written(postId: string, intent: PostIntent, ctx: SignedInContext) {
+  async function written(
+    postId: string,
+    intent: PostIntent,
+    ctx: SignedInContext,
+    fresh = false,
+  ) {
     const command: PostDecision = { ...intent, actor: ctx.actor, at: new Date().toISOString() };
-    return await posts.run({ streamId: postStreamId(postId), command, ctx });
+    return await posts.run({ streamId: postStreamId(postId), command, ctx, fresh });
   }
 
   /** The same, answering only the write's result. */
-  async function run(postId: string, intent: PostIntent, ctx: SignedInContext) {
-    const { streamId, version, position } = await written(postId, intent, ctx);
+  async function run(postId: string, intent: PostIntent, ctx: SignedInContext, fresh = false) {
+    const { streamId, version, position } = await written(postId, intent, ctx, fresh);
     return { streamId, version, position };
   }
 
@@ -82,7 +87,8 @@ export function postCommandHandlers(
       access: "signed_in",
       async handle(command, ctx) {
         const postId = crypto.randomUUID();
-        const result = await run(postId, { ...command, postId }, ctx);
+        // A new id: no stream to read (the append expecting version 0 checks it).
+        const result = await run(postId, { ...command, postId }, ctx, true);
         return { ...result, postId };
       },
     }),

@@ -1,4 +1,4 @@
-import { type AnyEvent, foldWith } from "../domain/mod.ts";
+import { type AnyEvent, ConcurrencyError, foldWith } from "../domain/mod.ts";
 import type { RequestContext } from "./context.ts";
 import {
   type AggregateOf,
@@ -18,13 +18,17 @@ export type Written<S> = WriteResult & { readonly state: S };
 type Queued<C, S> = {
   command: C;
   ctx: RequestContext;
+  /** The stream id was minted for this command: there is nothing to read. */
+  fresh: boolean;
   resolve(result: Written<S>): void;
   reject(error: unknown): void;
 };
 
 /** Runs a command on its stream, as `handleCommand` does, but one writer per stream. */
 export type StreamWriter<C, S> = {
-  run(options: { streamId: string; command: C; ctx: RequestContext }): Promise<Written<S>>;
+  run(
+    options: { streamId: string; command: C; ctx: RequestContext; fresh?: boolean },
+  ): Promise<Written<S>>;
   /** States this process holds, for tests and metrics. */
   readonly cachedStreams: () => number;
 };
@@ -40,8 +44,12 @@ export type StreamWriter<C, S> = {
  * A command that breaks a rule fails alone; the others of its batch go on.
  *
  * The state after each batch is kept (the last `cachedStreams` streams, least
- * recently used dropped first), so the next load reads only the events since;
- * a snapshot is read only for a stream this process does not hold.
+ * recently used dropped first), and the next batch is decided on it without a
+ * read: the append's expected version checks it. When another process wrote
+ * meanwhile (a conflict), or when a command of the batch is refused or changes
+ * nothing (no append to check it), the writer reads the events since and
+ * decides again. A stream id minted for its command (a new post) is not read
+ * at all. A snapshot is read only for a stream this process does not hold.
  *
  * @example
  * ```ts
@@ -80,78 +88,115 @@ export function streamWriter<C, E extends AnyEvent, S extends { version: number 
     queues.delete(streamId);
   }
 
+  /** What deciding a batch on one state gave: each command's events or its error. */
+  function decideAll(batch: Queued<C, S>[], from: S) {
+    let state = from;
+    const decided: { queued: Queued<C, S>; after: number; state: S }[] = [];
+    const refused: { queued: Queued<C, S>; error: unknown }[] = [];
+    const newEvents: NewEvent[] = [];
+    let noOps = 0;
+    for (const queued of batch) {
+      try {
+        const events = decider.decide(queued.command, state);
+        if (events.length > 0) state = foldWith(decider, events, state);
+        else noOps++;
+        newEvents.push(...toNewEvents(events, queued.ctx));
+        decided.push({ queued, after: newEvents.length, state });
+      } catch (error) {
+        refused.push({ queued, error });
+      }
+    }
+    return { decided, refused, newEvents, state, trusted: refused.length === 0 && noOps === 0 };
+  }
+
   async function runBatch(streamId: string, batch: Queued<C, S>[]): Promise<void> {
     try {
-      // 1. load once for the whole batch
-      const loaded = await loadStream(store, {
-        streamId,
-        aggregate,
-        snapshots,
-        cached: cache.get(streamId),
-      });
-      // 2. decide each command on the state the ones before it left
-      let state = loaded.state;
-      const decided: { queued: Queued<C, S>; after: number; state: S }[] = [];
-      const newEvents: NewEvent[] = [];
-      for (const queued of batch) {
+      // 1. the state to decide on: kept from this process's last batch (or, for a stream id
+      //    just minted, the initial state) without a read, else loaded once for the batch
+      const kept = cache.get(streamId);
+      const assumed = kept ?? (batch.every((q) => q.fresh) ? initial() : null);
+      let loaded = assumed ?? await load(streamId, kept);
+      let verified = assumed === null;
+      for (;;) {
+        // 2. decide each command on the state the ones before it left
+        const { decided, refused, newEvents, state, trusted } = decideAll(batch, loaded.state);
+        // An unread state is trusted only where the append checks it: a refusal or a no-op
+        // appends nothing, so it is decided again on the stream as stored.
+        if (!verified && !trusted) {
+          loaded = await load(streamId, kept);
+          verified = true;
+          continue;
+        }
+        for (const { queued, error } of refused) queued.reject(error);
+        if (newEvents.length === 0) {
+          remember(streamId, loaded);
+          for (const { queued } of decided) {
+            queued.resolve({ streamId, version: state.version, position: loaded.position, state });
+          }
+          return;
+        }
+        // 3. one append for the batch, expecting the version decided on
+        let appended;
         try {
-          const events = decider.decide(queued.command, state);
-          const stamped = toNewEvents(events, queued.ctx);
-          if (events.length > 0) state = foldWith(decider, events, state);
-          newEvents.push(...stamped);
-          decided.push({ queued, after: newEvents.length, state });
+          appended = await store.append(streamId, newEvents, {
+            expectedVersion: loaded.state.version,
+          });
         } catch (error) {
-          queued.reject(error);
+          // Another process wrote since the kept state: read what it appended, decide again.
+          if (verified || !(error instanceof ConcurrencyError)) throw error;
+          cache.delete(streamId);
+          loaded = await load(streamId, kept);
+          verified = true;
+          continue;
         }
-      }
-      if (newEvents.length === 0) {
-        remember(streamId, loaded);
-        for (const { queued } of decided) {
-          queued.resolve({ streamId, version: state.version, position: loaded.position, state });
+        const position = appended.positions.at(-1) ?? loaded.position;
+        remember(streamId, { state, position });
+        // 4. each command's result: the version and position after its own events
+        for (const { queued, after, state } of decided) {
+          queued.resolve({
+            streamId,
+            state,
+            version: loaded.state.version + after,
+            position: after === 0 ? loaded.position : appended.positions[after - 1],
+          });
         }
+        // 5. snapshot when the version crossed a multiple of `every`, after answering
+        await maybeSnapshot({
+          streamId,
+          snapshots,
+          from: loaded.state.version,
+          to: state.version,
+          state: () => state,
+          position,
+        });
         return;
       }
-      // 3. one append for the batch, expecting the loaded version
-      const appended = await store.append(streamId, newEvents, {
-        expectedVersion: loaded.state.version,
-      });
-      const position = appended.positions.at(-1) ?? loaded.position;
-      remember(streamId, { state, position });
-      // 4. each command's result: the version and position after its own events
-      for (const { queued, after, state } of decided) {
-        queued.resolve({
-          streamId,
-          state,
-          version: loaded.state.version + after,
-          position: after === 0 ? loaded.position : appended.positions[after - 1],
-        });
-      }
-      // 5. snapshot when the version crossed a multiple of `every`, after answering
-      await maybeSnapshot({
-        streamId,
-        snapshots,
-        from: loaded.state.version,
-        to: state.version,
-        state: () => state,
-        position,
-      });
     } catch (error) {
-      // A conflict (another process wrote) or a failed load or append: the whole batch failed
-      // (rejecting a command already answered changes nothing).
+      // A conflict with a state read for this batch, or a failed load or append: the whole
+      // batch failed (rejecting a command already answered changes nothing).
       cache.delete(streamId);
       for (const queued of batch) queued.reject(error);
     }
   }
 
+  function initial(): Loaded<S> {
+    return { state: decider.initialState(), position: 0 };
+  }
+
+  function load(streamId: string, kept: Loaded<S> | undefined): Promise<Loaded<S>> {
+    return loadStream(store, { streamId, aggregate, snapshots, cached: kept });
+  }
+
   return {
-    run({ streamId, command, ctx }) {
+    run({ streamId, command, ctx, fresh = false }) {
       return new Promise<Written<S>>((resolve, reject) => {
+        const queued = { command, ctx, fresh, resolve, reject };
         const waiting = queues.get(streamId);
         if (waiting) {
-          waiting.push({ command, ctx, resolve, reject });
+          waiting.push(queued);
           return;
         }
-        const queue = [{ command, ctx, resolve, reject }];
+        const queue = [queued];
         queues.set(streamId, queue);
         void drain(streamId, queue);
       });

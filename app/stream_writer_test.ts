@@ -27,9 +27,11 @@ async function setUp() {
   await migrate(sql, "event_store");
   await migrate(sql, "read_store");
   /** A command-side mediator on its own pool and store, as one process would have. */
-  const process = (): { store: EventStore; mediator: Mediator } => {
+  const process = (
+    wrap: (store: EventStore) => EventStore = (store) => store,
+  ): { store: EventStore; mediator: Mediator } => {
     const own = db.connect({ max: 10 });
-    const store = postgresEventStore(own);
+    const store = wrap(postgresEventStore(own));
     const mediator = createMediator({
       side: "command",
       commands: [
@@ -173,7 +175,55 @@ Deno.test("Stream writer - a post this process wrote loads from its kept state p
   await other.send({ type: "LikePost", postId }, requestContext({ actor: fan(3) }));
   await other.send({ type: "LikePost", postId }, requestContext({ actor: fan(4) }));
   const last = await run(postId, { type: "LikePost", postId }, fan(3)); // fan 3 already likes it
-  assert.deepEqual(reads, [1, 0, 2], "the whole stream once, then only the events since");
+  assert.deepEqual(
+    reads,
+    [1, 2],
+    "the whole stream once; no read while the kept state holds; after another process " +
+      "wrote, only the events since",
+  );
   assert.equal(last.version, 5, "a no-op answers the current version");
   assert.equal(writer.cachedStreams(), 1);
+});
+
+Deno.test("Stream writer - a kept state gone stale is never trusted for a no-op or a refusal", async () => {
+  const { db, process } = await setUp();
+  await using _ = db;
+  const a = process();
+  const b = process();
+  const as = (actor: Actor) => requestContext({ actor });
+  const { postId } = await a.mediator.send({ type: "CreatePost", message: "stale" }, as(fan(0)));
+  await a.mediator.send({ type: "LikePost", postId }, as(fan(1))); // A keeps "fan 1 likes it"
+  await b.mediator.send({ type: "UnlikePost", postId }, as(fan(1)));
+  // On A's kept state this like changes nothing; on the stored stream it is a new like.
+  const liked = await a.mediator.send({ type: "LikePost", postId }, as(fan(1)));
+  assert.equal(liked.likes, 1);
+  const { likes } = await history(a.store, postId);
+  assert.equal(likes, 2, "the second like was appended, not answered from the stale state");
+
+  await b.mediator.send({ type: "DeletePost", postId }, as(fan(0)));
+  // A still keeps the post alive; the stored stream says deleted: the comment is refused.
+  await assert.rejects(
+    () => a.mediator.send({ type: "AddComment", postId, comment: "late" }, as(fan(2))),
+    /was removed/,
+  );
+});
+
+Deno.test("Stream writer - a new post's stream is not read; a kept one is not read again", async () => {
+  const { db, process } = await setUp();
+  await using _ = db;
+  let reads = 0;
+  const { store, mediator } = process((store) => ({
+    ...store,
+    readStream(...args) {
+      reads++;
+      return store.readStream(...args);
+    },
+  }));
+  const ctx = requestContext({ actor: fan(0) });
+  const { postId } = await mediator.send({ type: "CreatePost", message: "fresh" }, ctx);
+  await mediator.send({ type: "LikePost", postId }, requestContext({ actor: fan(1) }));
+  await mediator.send({ type: "AddComment", postId, comment: "hi" }, ctx);
+  assert.equal(reads, 0, "no read: a minted id, then the state this process kept");
+  const { versions } = await history(store, postId);
+  assert.deepEqual(versions, [1, 2, 3]);
 });
