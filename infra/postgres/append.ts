@@ -1,6 +1,6 @@
 import type { AppendResult, ExpectedVersion, NewEvent } from "../../app/ports.ts";
 import { ConcurrencyError, schemaVersions, streamTypeOf } from "../../domain/mod.ts";
-import type { AppendNotifier } from "./append_notifier.ts";
+import type { CommitNotifier } from "./commit_notifier.ts";
 import { isUniqueViolation, type Sql } from "./connect.ts";
 
 /**
@@ -32,7 +32,7 @@ export async function append(
     streamId: string;
     events: readonly NewEvent[];
     expectedVersion: ExpectedVersion;
-    notifier?: AppendNotifier;
+    notifier?: CommitNotifier;
   },
 ): Promise<AppendResult> {
   const { streamId, events, expectedVersion, notifier } = options;

@@ -1,6 +1,7 @@
 import type { EventStore } from "../../app/ports.ts";
 import { append } from "./append.ts";
-import { appendNotifier } from "./append_notifier.ts";
+import { commitNotifier } from "./commit_notifier.ts";
+import { EVENTS_CHANNEL } from "./tables.ts";
 import type { Sql } from "./connect.ts";
 import { readStream } from "./read_stream.ts";
 
@@ -13,7 +14,7 @@ import { readStream } from "./read_stream.ts";
  * ```
  */
 export function postgresEventStore(sql: Sql): EventStore {
-  const notifier = appendNotifier(sql);
+  const notifier = commitNotifier(sql, EVENTS_CHANNEL);
   return {
     append: (streamId, events, { expectedVersion }) =>
       append(sql, { streamId, events, expectedVersion, notifier }),

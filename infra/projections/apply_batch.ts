@@ -52,8 +52,8 @@ export async function applyBatch(
     versions.set(event.streamId, event.streamVersion);
   }
   if (ordered.length === 0) return { applied: 0, skipped };
-  await writeChanges(tx, planChanges(ordered));
-  await recordApplied(tx, ordered);
+  // Together: the bookkeeping rides in the same pipeline as the rows.
+  await Promise.all([writeChanges(tx, planChanges(ordered)), recordApplied(tx, ordered)]);
   return { applied: ordered.length, skipped };
 }
 
@@ -62,16 +62,19 @@ async function recordApplied(tx: Tx, events: readonly RecordedEvent<AnyEvent>[])
   const heads = new Map<string, RecordedEvent<AnyEvent>>();
   for (const event of events) heads.set(event.streamId, event);
   const head = [...heads.values()];
-  await tx`
+  // Sent together: the connection pipelines them (one round trip, not two).
+  await Promise.all([
+    tx`
     insert into projection_streams (stream_id, version, position)
     select * from unnest(${head.map((e) => e.streamId)}::text[],
                          ${head.map((e) => e.streamVersion)}::bigint[],
                          ${head.map((e) => e.globalPosition)}::bigint[])
-    on conflict (stream_id) do update set version = excluded.version, position = excluded.position`;
-  await tx`
+    on conflict (stream_id) do update set version = excluded.version, position = excluded.position`,
+    tx`
     insert into applied_positions (position)
     select unnest(${events.map((e) => e.globalPosition)}::bigint[])
-    on conflict do nothing`;
+    on conflict do nothing`,
+  ]);
 }
 
 /** Adds one returned post id to its count. */
@@ -85,29 +88,37 @@ function countBy(rows: readonly { post_id: string }[], into: Map<string, number>
  */
 async function writeChanges(tx: Tx, changes: ProjectionChanges): Promise<void> {
   const { users, newPosts, posts, likes, comments, removedPosts } = changes;
+  // Every insert and delete is sent at once (the connection pipelines them, and the server
+  // runs them in this order); only the counters wait, for the rows each really changed.
+  const writes: Promise<unknown>[] = [];
+  const likeDelta = new Map<string, number>();
+  const commentDelta = new Map<string, number>();
+  const counted = (
+    query: Promise<{ post_id: string }[]>,
+    into: Map<string, number>,
+    sign: number,
+  ) => writes.push(query.then((rows) => countBy(rows, into, sign)));
   if (users.length > 0) {
-    await tx`
+    writes.push(tx`
       insert into users (id, username, registered_at)
       select * from unnest(${users.map((u) => u.id)}::uuid[], ${
       users.map((u) => u.username)
     }::text[],
-                           ${users.map((u) => u.registeredAt)}::timestamptz[])`;
+                           ${users.map((u) => u.registeredAt)}::timestamptz[])`);
   }
   if (newPosts.length > 0) {
-    await tx`
+    writes.push(tx`
       insert into posts (id, author, author_name, message, created_at, version)
       select * from unnest(${newPosts.map((p) => p.id)}::uuid[],
                            ${newPosts.map((p) => p.author)}::uuid[],
                            ${newPosts.map((p) => p.authorName)}::text[],
                            ${newPosts.map((p) => p.message)}::text[],
                            ${newPosts.map((p) => p.createdAt)}::timestamptz[],
-                           ${newPosts.map((p) => p.version)}::integer[])`;
+                           ${newPosts.map((p) => p.version)}::integer[])`);
   }
-  const likeDelta = new Map<string, number>();
-  const commentDelta = new Map<string, number>();
   if (likes.deletes.length > 0) {
-    countBy(
-      await tx<{ post_id: string }[]>`
+    counted(
+      tx<{ post_id: string }[]>`
         delete from likes l using unnest(${likes.deletes.map((l) => l.postId)}::uuid[],
                                          ${likes.deletes.map((l) => l.userId)}::uuid[]) d(p, u)
         where l.post_id = d.p and l.user_id = d.u
@@ -117,8 +128,8 @@ async function writeChanges(tx: Tx, changes: ProjectionChanges): Promise<void> {
     );
   }
   if (likes.inserts.length > 0) {
-    countBy(
-      await tx<{ post_id: string }[]>`
+    counted(
+      tx<{ post_id: string }[]>`
         insert into likes (post_id, user_id, liked_at)
         select * from unnest(${likes.inserts.map((l) => l.postId)}::uuid[],
                              ${likes.inserts.map((l) => l.userId)}::uuid[],
@@ -129,8 +140,8 @@ async function writeChanges(tx: Tx, changes: ProjectionChanges): Promise<void> {
     );
   }
   if (comments.deletes.length > 0) {
-    countBy(
-      await tx<{ post_id: string }[]>`
+    counted(
+      tx<{ post_id: string }[]>`
         delete from comments where id = any(${comments.deletes}::uuid[]) returning post_id`,
       commentDelta,
       -1,
@@ -138,8 +149,8 @@ async function writeChanges(tx: Tx, changes: ProjectionChanges): Promise<void> {
   }
   if (comments.inserts.length > 0) {
     const rows = comments.inserts;
-    countBy(
-      await tx<{ post_id: string }[]>`
+    counted(
+      tx<{ post_id: string }[]>`
         insert into comments (id, post_id, author, author_name, comment, created_at, updated_at)
         select * from unnest(${rows.map((c) => c.id)}::uuid[], ${rows.map((c) => c.postId)}::uuid[],
                              ${rows.map((c) => c.author)}::uuid[],
@@ -154,16 +165,18 @@ async function writeChanges(tx: Tx, changes: ProjectionChanges): Promise<void> {
   }
   if (comments.updates.length > 0) {
     const rows = comments.updates;
-    await tx`
+    writes.push(tx`
       update comments c set comment = d.comment, updated_at = d.at
       from unnest(${rows.map((c) => c.id)}::uuid[], ${rows.map((c) => c.comment)}::text[],
                   ${rows.map((c) => c.at)}::timestamptz[]) d(id, comment, at)
-      where c.id = d.id`;
+      where c.id = d.id`);
   }
+  await Promise.all(writes);
   const removed = new Set(removedPosts);
   const touched = posts.filter((p) => !removed.has(p.id));
+  const last: Promise<unknown>[] = [];
   if (touched.length > 0) {
-    await tx`
+    last.push(tx`
       update posts p set
         likes = p.likes + d.likes, comments = p.comments + d.comments,
         message = coalesce(d.message, p.message), updated_at = coalesce(d.updated_at, p.updated_at),
@@ -175,12 +188,13 @@ async function writeChanges(tx: Tx, changes: ProjectionChanges): Promise<void> {
                   ${touched.map((t) => t.updatedAt)}::timestamptz[],
                   ${touched.map((t) => t.version)}::integer[])
            d(id, likes, comments, message, updated_at, version)
-      where p.id = d.id`;
+      where p.id = d.id`);
   }
   if (removedPosts.length > 0) {
-    await tx`
+    last.push(tx`
       with l as (delete from likes where post_id = any(${removedPosts}::uuid[])),
            c as (delete from comments where post_id = any(${removedPosts}::uuid[]))
-      delete from posts where id = any(${removedPosts}::uuid[])`;
+      delete from posts where id = any(${removedPosts}::uuid[])`);
   }
+  await Promise.all(last);
 }
