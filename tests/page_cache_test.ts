@@ -6,10 +6,11 @@
 import assert from "node:assert/strict";
 import { client, testServer } from "./test_server.ts";
 
-async function hits(url: string): Promise<number> {
+async function counter(url: string, name: "hits" | "misses"): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  return Number(text.match(/^page_cache_hits_total (\d+)/m)?.[1] ?? 0);
+  return Number(text.match(new RegExp(`^page_cache_${name}_total (\\d+)`, "m"))?.[1] ?? 0);
 }
+const hits = (url: string) => counter(url, "hits");
 
 function nonces(res: { headers: Headers }, body: string) {
   return {
@@ -72,5 +73,16 @@ Deno.test({
     assert.ok((await seen.text()).includes("after the cache"));
     const three = await load();
     assert.ok(three.body.includes("after the cache"), "no stale copy after a projected change");
+
+    // Many readers of a page not kept yet: one renders it, the others wait for that render.
+    const third = await writer.json("POST", "/api/v1/posts", { message: "all at once" });
+    await (await writer.request("/", {
+      headers: { "x-min-position": String(third.data.position) },
+    }))
+      .body?.cancel();
+    const missesBefore = await counter(server.url, "misses");
+    const many = await Promise.all(Array.from({ length: 10 }, load));
+    assert.ok(many.every((page) => page.body.includes("all at once")));
+    assert.equal(await counter(server.url, "misses") - missesBefore, 1, "rendered once for ten");
   },
 });

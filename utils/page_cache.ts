@@ -28,7 +28,9 @@ type Entry = {
 /** A bounded map of rendered pages: oldest out first, entries expire after `ttlMs`. */
 export type PageCache = {
   get(key: string): Entry | undefined;
-  set(key: string, entry: Omit<Entry, "storedAt">): void;
+  set(key: string, entry: Omit<Entry, "storedAt">): Entry;
+  /** Renders under way, by key: requests for the same page wait for it instead of rendering too. */
+  readonly rendering: Map<string, Promise<Entry | undefined>>;
   readonly size: number;
 };
 
@@ -56,12 +58,15 @@ export function pageCache(
       return entry;
     },
     set(key, entry) {
-      if (!keeps) return;
+      const stored = { ...entry, storedAt: now() };
+      if (!keeps) return stored;
       pages.delete(key);
-      pages.set(key, { ...entry, storedAt: now() });
+      pages.set(key, stored);
       // Pages of older generations are never asked for again: first in, first out is enough.
       while (pages.size > options.entries) pages.delete(pages.keys().next().value!);
+      return stored;
     },
+    rendering: new Map(),
     get size() {
       return pages.size;
     },
@@ -89,19 +94,43 @@ export function cachedPage<Data>(get: Handler<Data, State>): Handler<Data, State
     const hit = pages.get(key);
     if (hit) {
       metrics.inc("page_cache_hits_total");
-      return new Response(joined(hit, ctx.state.nonce), { status: 200, headers: hit.headers });
+      return fromEntry(hit, ctx.state.nonce);
+    }
+    // The same page being rendered for another request (a new generation, an expired entry,
+    // many readers at once): wait for that one rather than render it again.
+    const inFlight = pages.rendering.get(key);
+    const shared = inFlight && await inFlight;
+    if (shared) {
+      metrics.inc("page_cache_hits_total");
+      return fromEntry(shared, ctx.state.nonce);
     }
     metrics.inc("page_cache_misses_total");
-    const response = await get(req, ctx);
-    const type = response.headers.get("content-type") ?? "";
-    if (response.status !== 200 || !type.startsWith("text/html") || response.bodyUsed) {
-      return response;
+    let settle: (entry: Entry | undefined) => void = () => {};
+    const mine = new Promise<Entry | undefined>((resolve) => settle = resolve);
+    // Set with no await since the look-up above: the next request for this page finds it.
+    if (!pages.rendering.has(key)) pages.rendering.set(key, mine);
+    try {
+      const response = await get(req, ctx);
+      const type = response.headers.get("content-type") ?? "";
+      if (response.status !== 200 || !type.startsWith("text/html") || response.bodyUsed) {
+        settle(undefined); // not kept (a 404, a redirect): the waiting requests render their own
+        return response;
+      }
+      const body = await response.text();
+      const headers = [...response.headers];
+      settle(pages.set(key, { ...split(body, ctx.state.nonce), headers }));
+      return new Response(body, { status: 200, headers });
+    } catch (error) {
+      settle(undefined);
+      throw error;
+    } finally {
+      if (pages.rendering.get(key) === mine) pages.rendering.delete(key);
     }
-    const body = await response.text();
-    const headers = [...response.headers];
-    pages.set(key, { ...split(body, ctx.state.nonce), headers });
-    return new Response(body, { status: 200, headers });
   };
+}
+
+function fromEntry(entry: Entry, nonce: string | undefined): Response {
+  return new Response(joined(entry, nonce), { status: 200, headers: entry.headers });
 }
 
 function keyOf(ctx: FreshContext<State>, generation: number): string {
