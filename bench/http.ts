@@ -12,7 +12,7 @@ import { type AppProcess, freePort, healthy, spawnApp } from "../tests/processes
 import type { Report } from "./figures.ts";
 import { type LoadResult, type Mix, runHttpLoad } from "./http_load.ts";
 import { dropBenchBus } from "./kafka.ts";
-import { ownCpuMs, processTreeCpuMs } from "./process_cpu.ts";
+import { commandCpuMs, ownCpuMs, processTreeCpuMs } from "./process_cpu.ts";
 
 /** The three figures of issue 10: commands at 64 clients, feed and post page at 100 readers. */
 const RUNS: readonly { mix: Mix; clients: number; name: string }[] = [
@@ -54,13 +54,16 @@ export async function benchHttp(
     });
     processes.push(web);
     await healthy(web, url, 60_000);
-    processes.push(spawnApp("worker", { script: "worker.ts", env }));
+    const worker = spawnApp("worker", { script: "worker.ts", env });
+    processes.push(worker);
     for (const run of RUNS) {
       // Each mix on a caught-up pipeline: the reads are not measured against the previous
       // mix's backlog (every applied batch is a new read-model generation).
       await caughtUp(url);
       let cpuAtStart = 0;
       let loadAtStart = 0;
+      let workerAtStart = 0;
+      let postgresAtStart = 0;
       const result = await runHttpLoad({
         url,
         mix: run.mix,
@@ -69,10 +72,14 @@ export async function benchHttp(
         onLoadStart: () => {
           loadAtStart = ownCpuMs();
           void processTreeCpuMs(web.pid).then((ms) => cpuAtStart = ms);
+          void processTreeCpuMs(worker.pid).then((ms) => workerAtStart = ms);
+          void commandCpuMs("postgres").then((ms) => postgresAtStart = ms);
         },
       });
       const cpuMs = await processTreeCpuMs(web.pid) - cpuAtStart;
       const loadCpuMs = ownCpuMs() - loadAtStart;
+      const workerCpuMs = await processTreeCpuMs(worker.pid) - workerAtStart;
+      const postgresCpuMs = await commandCpuMs("postgres") - postgresAtStart;
       assertNoErrors(run.name, result);
       report.add(run.name, {
         value: result.perSecond,
@@ -82,6 +89,15 @@ export async function benchHttp(
       report.add(`${run.name}_p99`, { value: result.p99Ms, unit: "ms" });
       // CPU of the web process(es) per answered request: steadier than req/s on a busy machine.
       report.add(`${run.name}_web_cpu_per_request`, { value: cpuMs / result.ok, unit: "ms" });
+      // Where the rest of the two cores went: the worker (relay, projector) and PostgreSQL.
+      report.add(`${run.name}_worker_cpu_per_request`, {
+        value: workerCpuMs / result.ok,
+        unit: "ms",
+      });
+      report.add(`${run.name}_postgres_cpu_per_request`, {
+        value: postgresCpuMs / result.ok,
+        unit: "ms",
+      });
       // The load generator's own share of the same cores.
       report.add(`${run.name}_loadgen_cpu_per_request`, {
         value: loadCpuMs / result.ok,

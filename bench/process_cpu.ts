@@ -27,3 +27,22 @@ export function ownCpuMs(): number {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1000;
 }
+
+/**
+ * CPU time of every process whose command name is `comm` (e.g. "postgres": the
+ * server and all its backends), in ms. Backends that ended in between are not
+ * counted, so take it over a span in which the connections stay open.
+ */
+export async function commandCpuMs(comm: string): Promise<number> {
+  let ms = 0;
+  for await (const entry of Deno.readDir("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    const stat = await Deno.readTextFile(`/proc/${entry.name}/stat`).catch(() => "");
+    const open = stat.indexOf("(");
+    const close = stat.lastIndexOf(")");
+    if (open < 0 || stat.slice(open + 1, close) !== comm) continue;
+    const fields = stat.slice(close + 2).split(" ");
+    ms += (Number(fields[11]) + Number(fields[12])) * 10;
+  }
+  return ms;
+}
