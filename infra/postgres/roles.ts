@@ -72,7 +72,8 @@ export const readStoreGrants = {
     typeof projectionGrants
   >),
   projector_state: { command: READ, query: READ, worker: WRITE },
-  projector_checkpoints: { query: READ, worker: WRITE },
+  // The command side reads the applied position (read-your-writes) across the partitions.
+  projector_checkpoints: { command: READ, query: READ, worker: WRITE },
   dead_letters: { query: READ, worker: WRITE },
   restore_jobs: { query: READ, worker: WRITE },
   schema_migrations: { command: READ, query: READ, worker: READ },

@@ -1,5 +1,6 @@
 import type { Logger } from "../../app/log.ts";
 import type { Sql } from "../postgres/connect.ts";
+import { APPLIED_POSITION_SQL } from "../postgres/tables.ts";
 
 /** A pruner of `applied_positions`, run after batches. */
 export type PositionPruner = {
@@ -37,9 +38,8 @@ export function prunePositions(
 
   async function prune(): Promise<void> {
     const now = Date.now();
-    const [{ max_position }] = await readSql<{ max_position: string }[]>`
-      select max_position from projector_state where id = 'projector'`;
-    marks.push({ at: now, position: Number(max_position) });
+    const [{ position }] = await readSql.unsafe<{ position: string }[]>(APPLIED_POSITION_SQL);
+    marks.push({ at: now, position: Number(position) });
     let cut = 0;
     while (marks.length > 0 && marks[0].at <= now - retentionMs) cut = marks.shift()!.position;
     if (cut <= 0) return;

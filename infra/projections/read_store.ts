@@ -9,7 +9,7 @@ import {
   ValidationFailed,
 } from "../../domain/mod.ts";
 import type { Sql } from "../postgres/connect.ts";
-import { PROJECTION_CHANNEL } from "../postgres/tables.ts";
+import { APPLIED_POSITION_SQL, GENERATION_SQL, PROJECTION_CHANNEL } from "../postgres/tables.ts";
 
 /** Readers waiting for their own write listen on the projector's channel. */
 export { PROJECTION_CHANNEL };
@@ -198,15 +198,17 @@ export function postgresReadStore(
   }
 
   async function appliedPosition(): Promise<number> {
-    const [row] = await readSql<{ max_position: string }[]>`
-      select max_position from projector_state where id = 'projector'`;
-    return row ? Number(row.max_position) : 0;
+    const [row] = await readSql.unsafe<{ position: string }[]>(APPLIED_POSITION_SQL, [], {
+      prepare: true,
+    });
+    return Number(row?.position ?? 0);
   }
 
   async function generation(): Promise<number> {
-    const [row] = await readSql<{ generation: string }[]>`
-      select generation from projector_state where id = 'projector'`;
-    return row ? Number(row.generation) : 0;
+    const [row] = await readSql.unsafe<{ generation: string }[]>(GENERATION_SQL, [], {
+      prepare: true,
+    });
+    return Number(row?.generation ?? 0);
   }
 
   return {

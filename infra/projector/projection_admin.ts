@@ -1,5 +1,6 @@
 import type { ProjectionAdmin, ProjectionStatus } from "../../app/ports.ts";
 import type { Sql } from "../postgres/connect.ts";
+import { APPLIED_POSITION_SQL } from "../postgres/tables.ts";
 import { readStream } from "../postgres/read_stream.ts";
 import { applyBatch } from "../projections/apply_batch.ts";
 import type { Tx } from "../projections/apply_event.ts";
@@ -23,10 +24,9 @@ export function projectionAdmin(deps: { eventSql: Sql; readSql: Sql }): Projecti
     async status(): Promise<ProjectionStatus> {
       const [store] = await eventSql`
         select coalesce(max(global_position), 0)::bigint as position from events`;
-      const [applied] =
-        await readSql`select max_position from projector_state where id = 'projector'`;
+      const [applied] = await readSql.unsafe(APPLIED_POSITION_SQL);
       const storePosition = Number(store.position);
-      const appliedPosition = Number(applied?.max_position ?? 0);
+      const appliedPosition = Number(applied?.position ?? 0);
       // Lag: events above what the projector has applied (positions are applied per partition,
       // so this is an estimate from the top; exact once caught up).
       const [lag] = await eventSql`
@@ -92,6 +92,8 @@ export function projectionAdmin(deps: { eventSql: Sql; readSql: Sql }): Projecti
             fetchStream: (s, range) => readStream(eventSql, { streamId: s, ...range }),
           });
           await tx`update dead_letters set resolved_at = now() where id = ${id}`;
+          // The stream's rows changed: pages rendered before are not served again.
+          await tx`update projector_state set generation = generation + 1 where id = 'projector'`;
         });
         return events.length > 0;
       } catch (error) {

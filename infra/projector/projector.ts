@@ -135,15 +135,15 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
         });
       const maxPosition = events.reduce((max, e) => Math.max(max, e.globalPosition), 0);
       const nextOffset = messages.at(-1)!.offset + 1;
+      // The partition's own row: batches of other partitions do not wait for this one.
+      const changed = maxPosition > 0 ? 1 : 0;
       await tx`
         with checkpoint as (
-          update projector_checkpoints set next_offset = ${nextOffset}, updated_at = now()
-          where consumer_group = ${groupId} and topic = ${topic} and partition = ${partition}),
-        state as (
-          update projector_state
-          set max_position = greatest(max_position, ${maxPosition}), updated_at = now(),
-              generation = generation + 1
-          where id = 'projector' and ${maxPosition}::bigint > 0)
+          update projector_checkpoints
+          set next_offset = ${nextOffset}, updated_at = now(),
+              max_position = greatest(max_position, ${maxPosition}),
+              generation = generation + ${changed}
+          where consumer_group = ${groupId} and topic = ${topic} and partition = ${partition})
         select pg_notify(${PROJECTION_CHANNEL}, ${String(maxPosition)})
         where ${maxPosition}::bigint > 0`;
       metrics?.inc("projector_events_applied_total", {}, applied);
