@@ -1,6 +1,6 @@
 import type { ProjectionAdmin, ProjectionStatus } from "../../app/ports.ts";
 import type { Sql } from "../postgres/connect.ts";
-import { APPLIED_POSITION_SQL } from "../postgres/tables.ts";
+import { APPLIED_POSITION_SQL, PROJECTION_CHANNEL } from "../postgres/tables.ts";
 import { readStream } from "../postgres/read_stream.ts";
 import { applyBatch } from "../projections/apply_batch.ts";
 import type { Tx } from "../projections/apply_event.ts";
@@ -92,8 +92,12 @@ export function projectionAdmin(deps: { eventSql: Sql; readSql: Sql }): Projecti
             fetchStream: (s, range) => readStream(eventSql, { streamId: s, ...range }),
           });
           await tx`update dead_letters set resolved_at = now() where id = ${id}`;
-          // The stream's rows changed: pages rendered before are not served again.
-          await tx`update projector_state set generation = generation + 1 where id = 'projector'`;
+          // The stream's rows changed: pages rendered before are not served again, and open
+          // live pages read them (the NOTIFY is delivered at commit).
+          await tx`
+            with bumped as (
+              update projector_state set generation = generation + 1 where id = 'projector')
+            select pg_notify(${PROJECTION_CHANNEL}, '0')`;
         });
         return events.length > 0;
       } catch (error) {
