@@ -3,7 +3,6 @@ import { redirect } from "../utils/redirect.ts";
 import { requestContext } from "../app/context.ts";
 import { Button, Card, Field, FormAlert } from "../components/Form.tsx";
 import { type FormState, parseForm, rejectForm } from "../utils/forms.ts";
-import { seeOther } from "../utils/redirect.ts";
 import { credentialsForm, signIn } from "../utils/session.ts";
 import type { State } from "../utils/state.ts";
 
@@ -29,7 +28,7 @@ export const handler: Handlers<Data, State> = {
       );
       const { cookie } = await signIn(ctx, values);
       // Read-your-writes: the new user's own page exists as soon as they land.
-      const response = seeOther("/");
+      const response = redirect("/");
       response.headers.append("set-cookie", cookie);
       return response;
     } catch (error) {

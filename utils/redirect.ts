@@ -21,11 +21,3 @@ export function redirect(location: string, status: RedirectStatus = 303): Respon
   const safe = location.replace(/^[/\\]{2,}/, "/");
   return new Response(null, { status, headers: { location: safe } });
 }
-
-/**
- * The 303 after a successful form write. The write's position reaches the
- * next page through the read-your-writes cookie, set by the root middleware.
- */
-export function seeOther(location: string): Response {
-  return redirect(location, 303);
-}

@@ -13,7 +13,7 @@ import PostBody from "../../islands/PostBody.tsx";
 import { NotAuthor, type PostDetail, PostNotFound, Unauthenticated } from "../../domain/mod.ts";
 
 import { formFields, type FormState, rejectForm } from "../../utils/forms.ts";
-import { seeOther } from "../../utils/redirect.ts";
+import { redirect } from "../../utils/redirect.ts";
 import { findPost } from "../../utils/find_post.ts";
 import type { State } from "../../utils/state.ts";
 import { cachedPage } from "../../utils/page_cache.ts";
@@ -82,7 +82,7 @@ export const handler: Handlers<Data, State> = {
         case "unlike": {
           const type = a.intent === "like" ? "LikePost" : "UnlikePost";
           await mediator.send({ type, postId }, send);
-          return seeOther(`/posts/${postId}`);
+          return redirect(`/posts/${postId}`);
         }
         case "comment": {
           await mediator.send({
@@ -90,14 +90,14 @@ export const handler: Handlers<Data, State> = {
             postId,
             comment: a.comment,
           }, send);
-          return seeOther(`/posts/${postId}#comments`);
+          return redirect(`/posts/${postId}#comments`);
         }
         case "edit-comment": {
           await mediator.send(
             { type: "EditComment", postId, commentId: a.commentId, comment: a.comment },
             send,
           );
-          return seeOther(`/posts/${postId}#comment-${a.commentId}`);
+          return redirect(`/posts/${postId}#comment-${a.commentId}`);
         }
         case "remove-comment": {
           if (!a.confirmed) {
@@ -120,7 +120,7 @@ export const handler: Handlers<Data, State> = {
             { type: "RemoveComment", postId, commentId: a.commentId },
             send,
           );
-          return seeOther(`/posts/${postId}?notice=comment-removed#comments`);
+          return redirect(`/posts/${postId}?notice=comment-removed#comments`);
         }
         case "delete": {
           if (!a.confirmed) {
@@ -131,7 +131,7 @@ export const handler: Handlers<Data, State> = {
             return ctx.render({ title: "Delete this post?", post, confirm: "delete" });
           }
           await mediator.send({ type: "DeletePost", postId }, send);
-          return seeOther("/?notice=post-deleted");
+          return redirect("/?notice=post-deleted");
         }
       }
     } catch (error) {

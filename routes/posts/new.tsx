@@ -4,7 +4,6 @@ import { z } from "zod";
 import { Button, Card, Field, FormAlert } from "../../components/Form.tsx";
 import { MESSAGE_MAX, Unauthenticated } from "../../domain/mod.ts";
 import { type FormState, parseForm, rejectForm } from "../../utils/forms.ts";
-import { seeOther } from "../../utils/redirect.ts";
 import type { State } from "../../utils/state.ts";
 
 const form = z.object({ message: z.string().default("") });
@@ -24,7 +23,7 @@ export const handler: Handlers<Data, State> = {
         { type: "CreatePost", message: values.message },
         ctx.state.ctx,
       );
-      return seeOther(`/posts/${postId}`);
+      return redirect(`/posts/${postId}`);
     } catch (error) {
       const { state, status } = rejectForm(error, values);
       return ctx.render({ ...state, title: "New post" }, { status });

@@ -4,7 +4,6 @@ import { z } from "zod";
 import { Button, Card, Field, FormAlert } from "../../../components/Form.tsx";
 import { MESSAGE_MAX, NotAuthor, PostNotFound, Unauthenticated } from "../../../domain/mod.ts";
 import { type FormState, parseForm, rejectForm } from "../../../utils/forms.ts";
-import { seeOther } from "../../../utils/redirect.ts";
 import { findPost } from "../../../utils/find_post.ts";
 import type { State } from "../../../utils/state.ts";
 
@@ -41,7 +40,7 @@ export const handler: Handlers<Data, State> = {
         { type: "EditMessage", postId, message: values.message, expectedVersion },
         ctx.state.ctx,
       );
-      return seeOther(`/posts/${postId}`);
+      return redirect(`/posts/${postId}`);
     } catch (error) {
       const { state, status } = rejectForm(error, values);
       let current: string | undefined;
