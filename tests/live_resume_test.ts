@@ -4,51 +4,8 @@
  * next; an older, unknown or malformed id gets the full current state first.
  */
 import assert from "node:assert/strict";
+import { events } from "./sse.ts";
 import { client, testServer } from "./test_server.ts";
-
-/** Longest wait for one server-sent event. */
-const EVENT_MS = 10_000;
-
-/** Reads server-sent events from a response body; each read fails after EVENT_MS. */
-function events(body: ReadableStream<Uint8Array>) {
-  const reader = body.pipeThrough(
-    new TextDecoderStream() as ReadableWritablePair<string, Uint8Array>,
-  ).getReader();
-  let buffer = "";
-  const read = async (): Promise<{ id: string; event: string; data: string }> => {
-    for (;;) {
-      const end = buffer.indexOf("\n\n");
-      if (end >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const fields: Record<string, string> = {};
-        for (const line of block.split("\n")) {
-          const colon = line.indexOf(":");
-          if (colon > 0) fields[line.slice(0, colon)] = line.slice(colon + 1).trim();
-        }
-        if (fields.event) return { id: fields.id, event: fields.event, data: fields.data };
-        continue; // retry hint or keepalive comment
-      }
-      const { value, done } = await reader.read();
-      if (done) throw new Error("stream ended");
-      buffer += value;
-    }
-  };
-  return {
-    async next() {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const late = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no event within ${EVENT_MS} ms`)), EVENT_MS);
-      });
-      try {
-        return await Promise.race([read(), late]);
-      } finally {
-        clearTimeout(timer);
-      }
-    },
-    cancel: () => reader.cancel(),
-  };
-}
 
 Deno.test("Live updates - Last-Event-ID: current id resumes without a refresh, an old or malformed one gets the full state", async () => {
   await using server = await testServer();

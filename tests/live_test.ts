@@ -1,38 +1,6 @@
 import assert from "node:assert/strict";
-import { within } from "./deadline.ts";
+import { events } from "./sse.ts";
 import { client, testServer } from "./test_server.ts";
-
-/** Reads server-sent events from a response body, one parsed event at a time. */
-function events(body: ReadableStream<Uint8Array>) {
-  const reader = body.pipeThrough(
-    new TextDecoderStream() as ReadableWritablePair<string, Uint8Array>,
-  )
-    .getReader();
-  let buffer = "";
-  return {
-    next: () => within(read(), 10_000, "the next live event"),
-    cancel: () => reader.cancel(),
-  };
-  async function read(): Promise<{ id: string; event: string; data: string }> {
-    for (;;) {
-      const end = buffer.indexOf("\n\n");
-      if (end >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const fields: Record<string, string> = {};
-        for (const line of block.split("\n")) {
-          const colon = line.indexOf(":");
-          if (colon > 0) fields[line.slice(0, colon)] = line.slice(colon + 1).trim();
-        }
-        if (fields.event) return { id: fields.id, event: fields.event, data: fields.data };
-        continue; // retry hint or keepalive comment
-      }
-      const { value, done } = await reader.read();
-      if (done) throw new Error("stream ended");
-      buffer += value;
-    }
-  }
-}
 
 Deno.test("Live updates - a post page's stream sends the current state, then every change, resumable", async () => {
   await using server = await testServer();
