@@ -10,12 +10,14 @@
 import assert from "node:assert/strict";
 import { assertVerified, brokers, stores, until } from "../infra/pipeline_test_utils.ts";
 import { TICK_PATH, type TickResult } from "../infra/cron_pipeline.ts";
-import { freePort, poll } from "./processes.ts";
+import { freePort, healthy, poll, spawnApp } from "./processes.ts";
 import { client } from "./test_server.ts";
 
 const ROOT = new URL("..", import.meta.url);
 const START_MS = 60_000;
 const VISIBLE_MS = 30_000;
+/** How long a SIGTERM may take to end it before SIGKILL. */
+const STOP_MS = 30_000;
 
 /** The environment a Deploy isolate has: nothing of the test's own (no DATABASE_URL leaks in). */
 function deployEnv(extra: Record<string, string>): Record<string, string> {
@@ -28,47 +30,9 @@ function deployEnv(extra: Record<string, string>): Record<string, string> {
   return { ...env, DENO_DEPLOYMENT_ID: "sim-deploy-test", LOG_LEVEL: "info", ...extra };
 }
 
-/** `deno run -A --deny-write main.ts` with exactly `env`. */
+/** `deno run -A --deny-write main.ts` with exactly `env`, as a Deploy isolate runs it. */
 function spawnDeploy(env: Record<string, string>) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--deny-write", "main.ts"],
-    cwd: ROOT.pathname,
-    env,
-    clearEnv: true,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const lines: string[] = [];
-  const decoder = new TextDecoder();
-  const drained = Promise.all([child.stdout, child.stderr].map(async (stream) => {
-    for await (const chunk of stream) lines.push(decoder.decode(chunk));
-  }));
-  let status: Deno.CommandStatus | null = null;
-  const done = child.status.then(async (s) => {
-    status = s;
-    await drained;
-    return s;
-  });
-  return {
-    output: () => lines.join(""),
-    exited: () => status,
-    done,
-    async stop(): Promise<Deno.CommandStatus> {
-      if (status === null) {
-        try {
-          child.kill("SIGTERM");
-        } catch { /* already gone */ }
-        const timer = setTimeout(() => {
-          try {
-            child.kill("SIGKILL");
-          } catch { /* already gone */ }
-        }, 30_000);
-        await done.finally(() => clearTimeout(timer));
-      }
-      return await done;
-    },
-  };
+  return spawnApp("deploy", { script: "main.ts", env, flags: ["--deny-write"], clearEnv: true });
 }
 
 async function exists(path: URL): Promise<boolean> {
@@ -83,9 +47,12 @@ async function exists(path: URL): Promise<boolean> {
 
 Deno.test("on Deploy without DATABASE_URL the app exits non-zero naming the variable", async () => {
   const app = spawnDeploy(deployEnv({ PORT: String(freePort()), LISTEN_HOST: "127.0.0.1" }));
-  const timer = setTimeout(() => app.stop(), START_MS);
-  const status = await app.done.finally(() => clearTimeout(timer));
-  assert.notEqual(status.code, 0, `exit code; output:\n${app.output()}`);
+  try {
+    await poll(() => app.exited() !== null, { what: "the app to exit", timeoutMs: START_MS });
+  } finally {
+    await app.stop(STOP_MS);
+  }
+  assert.notEqual(app.exited()!.code, 0, `exit code; output:\n${app.output()}`);
   assert.match(app.output(), /DATABASE_URL: required on Deno Deploy/);
   assert.equal(await exists(new URL(".data/", ROOT)), false, "no .data directory");
 });
@@ -124,17 +91,7 @@ Deno.test({
       return body as TickResult;
     };
     try {
-      await poll(async () => {
-        const status = app.exited();
-        if (status) throw new Error(`exited with code ${status.code} while starting`);
-        try {
-          const res = await fetch(`${url}/health`);
-          await res.body?.cancel();
-          return res.status === 200;
-        } catch {
-          return false; // not listening yet
-        }
-      }, { what: "the Deploy app to answer /health", timeoutMs: START_MS });
+      await healthy(app, url, START_MS);
       assert.match(app.output(), /"role":"web"/, "ROLE defaults to web on Deploy");
       assert.doesNotMatch(app.output(), /migrat/i, "no migration at boot");
 
@@ -203,9 +160,9 @@ Deno.test({
       console.error(app.output());
       throw error;
     } finally {
-      const status = await app.stop();
-      await poll(() => app.exited() !== null, { what: "the app to exit", timeoutMs: 35_000 });
-      assert.equal(status.code, 0, `clean exit; output:\n${app.output()}`);
+      const exit = await app.stop(STOP_MS);
+      assert.equal(exit.code, 0, `clean exit; output:\n${app.output()}`);
+      assert.equal(exit.killed, false, "it stopped within the grace period");
     }
     if (!hadData) assert.equal(await exists(new URL(".data/", ROOT)), false, "no .data created");
     assert.doesNotMatch(app.output(), /NotCapable|PermissionDenied|Requires write access/);

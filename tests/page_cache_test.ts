@@ -4,7 +4,8 @@
  * anyone's write shows on the very next request, never a stale copy.
  */
 import assert from "node:assert/strict";
-import { client, testServer } from "./test_server.ts";
+import { apiUser } from "./processes.ts";
+import { testServer } from "./test_server.ts";
 
 async function counter(url: string, name: "hits" | "misses"): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
@@ -25,19 +26,8 @@ Deno.test({
   sanitizeResources: false,
   async fn() {
     await using server = await testServer();
-    const reader = client(server.url);
-    const writer = client(server.url);
-    const password = "page-cache-pw-1";
-    for (const [c, name] of [[reader, "pc_reader"], [writer, "pc_writer"]] as const) {
-      assert.equal(
-        (await c.json("POST", "/api/v1/users", { username: name, password })).status,
-        201,
-      );
-      assert.equal(
-        (await c.json("POST", "/api/v1/session", { username: name, password })).status,
-        200,
-      );
-    }
+    const reader = (await apiUser(server.url, "pc_reader")).http;
+    const writer = (await apiUser(server.url, "pc_writer")).http;
     const first = await writer.json("POST", "/api/v1/posts", { message: "before the cache" });
     await (await writer.request("/", {
       headers: { "x-min-position": String(first.data.position) },

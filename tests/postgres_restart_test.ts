@@ -9,11 +9,12 @@ import { assertVerified, brokers } from "../infra/pipeline_test_utils.ts";
 import { connect } from "../infra/postgres/connect.ts";
 import {
   apiUser,
-  type AppProcess,
+  type BurstAnswer,
   freePort,
   healthy,
   ownCluster,
   poll,
+  processFleet,
   spawnApp,
 } from "./processes.ts";
 
@@ -25,15 +26,6 @@ const RECOVER_MS = 60_000;
 const STOP_GRACE_MS = 10_000;
 /** Between one client's requests, so the burst stays under the API's write limit. */
 const THINK_MS = 150;
-
-type Answer = {
-  request: string;
-  at: string;
-  status: number;
-  ms: number;
-  code?: string;
-  message?: string;
-};
 
 Deno.test("PostgreSQL restart - a burst across a restart gets 201 or a clear 503 in bounded time; web and worker recover by themselves; nothing accepted is lost", async () => {
   await using pg = await ownCluster("agora_restart");
@@ -51,17 +43,14 @@ Deno.test("PostgreSQL restart - a burst across a restart gets 201 or a clear 503
   };
   const port = freePort();
   const url = `http://127.0.0.1:${port}`;
-  const fleet: AppProcess[] = [];
-  const stopAll = () => Promise.all(fleet.map((app) => app.stop(STOP_GRACE_MS)));
+  const fleet = processFleet(STOP_GRACE_MS);
   try {
-    const web = spawnApp("web", {
+    const web = fleet.add(spawnApp("web", {
       script: "main.ts",
       env: { ...env, ROLE: "web", PORT: String(port) },
-    });
-    fleet.push(web);
+    }));
     await healthy(web, url, START_MS);
-    const worker = spawnApp("worker", { script: "worker.ts", env });
-    fleet.push(worker);
+    const worker = fleet.add(spawnApp("worker", { script: "worker.ts", env }));
     await poll(() => worker.logs().some((l) => l.msg === "worker connected to the bus"), {
       what: "the worker to join its group",
       timeoutMs: START_MS,
@@ -71,7 +60,7 @@ Deno.test("PostgreSQL restart - a burst across a restart gets 201 or a clear 503
       Array.from({ length: CLIENTS }, (_, i) => apiUser(url, `pg_${runId}_${i}`)),
     );
     const accepted = new Set<string>();
-    const answers: Answer[] = [];
+    const answers: BurstAnswer[] = [];
     let burst = true;
     const request = async (
       user: (typeof users)[number],
@@ -180,13 +169,10 @@ Deno.test("PostgreSQL restart - a burst across a restart gets 201 or a clear 503
     assert.equal(web.exited(), null, "the web process was not restarted");
     assert.equal(worker.exited(), null, "the worker was not restarted");
 
-    const exits = await stopAll();
-    assert.deepEqual(exits.filter((e) => e.code !== 0 || e.killed), [], "graceful exits");
+    await fleet.assertGracefulStop();
   } catch (error) {
-    await stopAll();
-    console.error(fleet.map((app) => app.output()).join("\n"));
-    throw error;
+    await fleet.failed(error);
   } finally {
-    await stopAll();
+    await fleet.stopAll();
   }
 });

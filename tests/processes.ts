@@ -38,7 +38,7 @@ export type AppProcess = {
 
 /**
  * Starts `deno run -A <script>` in the repository with the test's
- * environment plus `env`.
+ * environment plus `env` (only `env` with `clearEnv`).
  *
  * @example
  * ```ts
@@ -48,12 +48,20 @@ export type AppProcess = {
  */
 export function spawnApp(
   name: string,
-  options: { script: "main.ts" | "worker.ts"; env: Record<string, string> },
+  options: {
+    script: "main.ts" | "worker.ts";
+    env: Record<string, string>;
+    /** More `deno run` flags (e.g. `--deny-write`). */
+    flags?: readonly string[];
+    /** Exactly `env`, nothing of the test's own environment. */
+    clearEnv?: boolean;
+  },
 ): AppProcess {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", options.script],
+    args: ["run", "-A", ...(options.flags ?? []), options.script],
     cwd: new URL("..", import.meta.url).pathname,
     env: options.env,
+    clearEnv: options.clearEnv ?? false,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -440,6 +448,51 @@ export function startBurst(
 }
 
 /**
+ * The processes a test started: stopped together (each given `graceMs` after
+ * SIGTERM), checked for graceful exits, and their output printed when the
+ * test fails.
+ *
+ * @example
+ * ```ts
+ * const fleet = processFleet();
+ * try {
+ *   const web = fleet.add(spawnApp("web", { script: "main.ts", env }));
+ *   // …
+ *   await fleet.assertGracefulStop();
+ * } catch (error) {
+ *   await fleet.failed(error);
+ * }
+ * ```
+ */
+export function processFleet(graceMs = 10_000) {
+  const apps: AppProcess[] = [];
+  const stopAll = () => Promise.all(apps.map((app) => app.stop(graceMs)));
+  return {
+    apps,
+    add<T extends AppProcess>(app: T): T {
+      apps.push(app);
+      return app;
+    },
+    stopAll,
+    /** Stops them all; each exits with code 0 and unkilled, but those named in `except`. */
+    async assertGracefulStop(except: readonly string[] = []) {
+      const exits = await stopAll();
+      assert.deepEqual(
+        exits.filter((e) => !except.includes(e.name) && (e.code !== 0 || e.killed)),
+        [],
+        "graceful exits",
+      );
+    },
+    /** A test's catch: stops them all, prints every process's output, throws `error` again. */
+    async failed(error: unknown): Promise<never> {
+      await stopAll();
+      console.error(apps.map((app) => app.output()).join("\n"));
+      throw error;
+    },
+  };
+}
+
+/**
  * A web process (ROLE=web) on a fresh database and topic, six signed-in API
  * users, and a way to start workers; `assertComplete` checks that every
  * accepted post is in the read model once and the verifier is clean.
@@ -456,14 +509,13 @@ export async function stackFixture(name: string, overrides: Record<string, strin
     LOG_LEVEL: "info",
     ...overrides,
   };
-  const fleet: AppProcess[] = [];
+  const fleet = processFleet();
   const port = freePort();
   const url = `http://127.0.0.1:${port}`;
-  const web = spawnApp("web", {
+  const web = fleet.add(spawnApp("web", {
     script: "main.ts",
     env: { ...env, ROLE: "web", PORT: String(port) },
-  });
-  fleet.push(web);
+  }));
   await healthy(web, url, 30_000);
   const users = await Promise.all(
     [0, 1, 2, 3, 4, 5].map((i) => apiUser(url, `${name}_${runId}_${i}`)),
@@ -475,9 +527,7 @@ export async function stackFixture(name: string, overrides: Record<string, strin
     fleet,
     users,
     worker(label: string, extra: Record<string, string> = {}) {
-      const app = spawnApp(label, { script: "worker.ts", env: { ...env, ...extra } });
-      fleet.push(app);
-      return app;
+      return fleet.add(spawnApp(label, { script: "worker.ts", env: { ...env, ...extra } }));
     },
     /** Every accepted post in the read model once, and the verifier clean. */
     async assertComplete(accepted: Set<string>) {
@@ -494,9 +544,8 @@ export async function stackFixture(name: string, overrides: Record<string, strin
       assert.equal(rows, events, "one posts row per PostCreated event");
       await assertVerified({ eventSql: sql, readSql: sql });
     },
-    stopAll: () => Promise.all(fleet.map((app) => app.stop(10_000))),
     async [Symbol.asyncDispose]() {
-      await Promise.all(fleet.map((app) => app.stop(10_000)));
+      await fleet.stopAll();
       await db[Symbol.asyncDispose]();
     },
   };

@@ -59,12 +59,9 @@ Deno.test("Relay fail-over - the leader SIGKILLed mid-burst: the standby leads w
     );
 
     await f.assertComplete(burst.accepted);
-    const exits = await f.stopAll();
-    assert.deepEqual(exits.filter((e) => e.name !== "worker-a" && (e.code !== 0 || e.killed)), []);
+    await f.fleet.assertGracefulStop(["worker-a"]);
   } catch (error) {
-    await f.stopAll();
-    console.error(f.fleet.map((app) => app.output()).join("\n"));
-    throw error;
+    await f.fleet.failed(error);
   }
 });
 
@@ -123,11 +120,8 @@ Deno.test("Relay fail-over - the leader's database connection cut while its proc
     assert.equal(leaderSince(a).length, 1, "worker-a did not lead again while worker-b led");
     assert.equal(leaderSince(b).length, 1);
     await f.assertComplete(burst.accepted);
-    const exits = await f.stopAll();
-    assert.deepEqual(exits.filter((e) => e.code !== 0 || e.killed), [], "graceful exits");
+    await f.fleet.assertGracefulStop();
   } catch (error) {
-    await f.stopAll();
-    console.error(f.fleet.map((app) => app.output()).join("\n"));
-    throw error;
+    await f.fleet.failed(error);
   }
 });

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { assertVerified, brokers, projected } from "../infra/pipeline_test_utils.ts";
 import { tempDatabase } from "../infra/postgres/test_utils.ts";
-import { type AppProcess, freePort, healthy, poll, spawnApp } from "./processes.ts";
+import { type AppProcess, freePort, healthy, poll, processFleet, spawnApp } from "./processes.ts";
 import { client } from "./test_server.ts";
 
 const CLIENTS = 8;
@@ -125,24 +125,22 @@ Deno.test("Scale-out - two command processes, two query processes and two worker
     HOSTNAME: "127.0.0.1",
     LOG_LEVEL: "info",
   };
-  const fleet: AppProcess[] = [];
+  const fleet = processFleet(STOP_GRACE_MS);
   const web = (role: "command" | "query", n: number): Web => {
     const port = freePort();
-    const app = spawnApp(`${role}-${n}`, {
+    const app = fleet.add(spawnApp(`${role}-${n}`, {
       script: "main.ts",
       env: { ...env, ROLE: role, PORT: String(port) },
-    });
-    fleet.push(app);
+    }));
     return { app, url: `http://127.0.0.1:${port}` };
   };
-  const stopAll = () => Promise.all(fleet.map((app) => app.stop(STOP_GRACE_MS)));
-
   try {
     // 1. Six processes start together (they also race to migrate both stores).
     const commands = [web("command", 1), web("command", 2)];
     const queries = [web("query", 1), web("query", 2)];
-    const workers = [1, 2].map((n) => spawnApp(`worker-${n}`, { script: "worker.ts", env }));
-    fleet.push(...workers);
+    const workers = [1, 2].map((n) =>
+      fleet.add(spawnApp(`worker-${n}`, { script: "worker.ts", env }))
+    );
     await Promise.all([...commands, ...queries].map((w) => healthy(w.app, w.url, START_MS)));
     const everyPartition = Array.from({ length: PARTITIONS }, (_, p) => p).join();
     await poll(() => {
@@ -338,13 +336,10 @@ Deno.test("Scale-out - two command processes, two query processes and two worker
     }
 
     // 6. SIGTERM: every process shuts down gracefully, in bounded time.
-    const exits = await stopAll();
-    assert.deepEqual(exits.filter((e) => e.code !== 0 || e.killed), [], "graceful exits");
+    await fleet.assertGracefulStop();
   } catch (error) {
-    await stopAll();
-    console.error(fleet.map((app) => app.output()).join("\n"));
-    throw error;
+    await fleet.failed(error);
   } finally {
-    await stopAll();
+    await fleet.stopAll();
   }
 });

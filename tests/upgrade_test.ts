@@ -185,11 +185,8 @@ Deno.test("Upgrade - a full database of the earlier migrations, with v1 events, 
     assert.equal(restored.message, "edited after the upgrade");
     await assertVerified({ eventSql: fresh, readSql: fresh });
 
-    const exits = await f.stopAll();
-    assert.deepEqual(exits.filter((e) => e.code !== 0 || e.killed), [], "graceful exits");
+    await f.fleet.assertGracefulStop();
   } catch (error) {
-    await f.stopAll();
-    console.error(f.fleet.map((app) => app.output()).join("\n"));
-    throw error;
+    await f.fleet.failed(error);
   }
 });

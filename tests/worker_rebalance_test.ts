@@ -52,11 +52,8 @@ Deno.test("Worker rebalance - the first worker SIGKILLed as a second one joins, 
       "every post accepted (or refused by the write limit)",
     );
     await f.assertComplete(burst.accepted);
-    const exits = await f.stopAll();
-    assert.deepEqual(exits.filter((e) => e.name !== "worker-a" && (e.code !== 0 || e.killed)), []);
+    await f.fleet.assertGracefulStop(["worker-a"]);
   } catch (error) {
-    await f.stopAll();
-    console.error(f.fleet.map((app) => app.output()).join("\n"));
-    throw error;
+    await f.fleet.failed(error);
   }
 });
