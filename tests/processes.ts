@@ -440,9 +440,26 @@ export function startBurst(
   return {
     accepted,
     answers,
+    /** Waits (30 s at most) until `count` more posts than now were accepted. */
+    async acceptMore(count: number): Promise<void> {
+      const at = accepted.size;
+      await poll(() => accepted.size >= at + count, {
+        what: `${count} more accepted posts`,
+        timeoutMs: 30_000,
+      });
+    },
     async stop(): Promise<void> {
       running = false;
       await Promise.all(loops);
+    },
+    /** Stops, then asserts every post was accepted or refused by the write limit (429). */
+    async stopAllAccepted(): Promise<void> {
+      await this.stop();
+      assert.deepEqual(
+        answers.filter((x) => x.status !== 201 && x.status !== 429),
+        [],
+        "every post accepted (or refused by the write limit)",
+      );
     },
   };
 }
