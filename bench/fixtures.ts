@@ -132,3 +132,18 @@ export async function appendAll(
   };
   await Promise.all(Array.from({ length: options.writers }, writer));
 }
+
+/** Appends a new post (its PostCreated only); returns its id and global position. */
+export async function appendNewPost(
+  store: EventStore,
+): Promise<{ postId: string; position: number }> {
+  const postId = crypto.randomUUID();
+  const { positions } = await store.append(
+    postStreamId(postId),
+    toNewEvents([postCreated(postId)]),
+    {
+      expectedVersion: 0,
+    },
+  );
+  return { postId, position: positions[0] };
+}

@@ -3,7 +3,7 @@ import { stores, until } from "../infra/pipeline_test_utils.ts";
 import { postgresReadStore } from "../infra/projections/read_store.ts";
 import { startWorker } from "../infra/worker.ts";
 import type { Report } from "./figures.ts";
-import { postCreated, postHistory, toNewEvents } from "./fixtures.ts";
+import { appendNewPost, postHistory, toNewEvents } from "./fixtures.ts";
 import { benchBus, dropBenchBus } from "./kafka.ts";
 import { median, percentile } from "./stats.ts";
 
@@ -79,13 +79,8 @@ type Reads = ReturnType<typeof postgresReadStore>;
 
 /** One append through the whole pipeline, so the group has joined before the clock starts. */
 async function warmUp(s: Stores, readStore: Reads): Promise<void> {
-  const postId = crypto.randomUUID();
-  const { positions } = await s.store.append(
-    postStreamId(postId),
-    toNewEvents([postCreated(postId)]),
-    { expectedVersion: 0 },
-  );
-  if (!await readStore.waitForPosition(positions[0], 60_000)) {
+  const { position } = await appendNewPost(s.store);
+  if (!await readStore.waitForPosition(position, 60_000)) {
     throw new Error("the pipeline did not start within 60 s");
   }
 }
@@ -127,15 +122,10 @@ async function pacedLatencies(
     const wait = due - performance.now();
     if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
     samples.push((async () => {
-      const postId = crypto.randomUUID();
-      const { positions } = await s.store.append(
-        postStreamId(postId),
-        toNewEvents([postCreated(postId)]),
-        { expectedVersion: 0 },
-      );
+      const { position } = await appendNewPost(s.store);
       const committed = performance.now();
       // A sample not visible within 30 s counts as 30 s (the pipeline cannot keep up).
-      await readStore.waitForPosition(positions[0], VISIBLE_TIMEOUT_MS);
+      await readStore.waitForPosition(position, VISIBLE_TIMEOUT_MS);
       return Math.min(performance.now() - committed, VISIBLE_TIMEOUT_MS);
     })());
   }

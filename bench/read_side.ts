@@ -1,10 +1,9 @@
-import { postStreamId } from "../domain/mod.ts";
 import { projected, stores } from "../infra/pipeline_test_utils.ts";
 import type { Sql } from "../infra/postgres/connect.ts";
 import { postgresReadStore } from "../infra/projections/read_store.ts";
 import { startStoreTailWorker, startWorker, type Worker } from "../infra/worker.ts";
 import type { Report } from "./figures.ts";
-import { appendAll, feedBacklog, postCreated, toNewEvents } from "./fixtures.ts";
+import { appendAll, appendNewPost, feedBacklog } from "./fixtures.ts";
 import { benchBus, dropBenchBus } from "./kafka.ts";
 import { collect, median, percentile, timed } from "./stats.ts";
 
@@ -60,15 +59,10 @@ async function appendToVisible(
   const worker = await start({ eventSql: s.eventSql, readSql: s.readSql });
   try {
     return await collect({ samples: 50, warmup: 5 }, async () => {
-      const postId = crypto.randomUUID();
-      const { positions } = await s.store.append(
-        postStreamId(postId),
-        toNewEvents([postCreated(postId)]),
-        { expectedVersion: 0 },
-      );
+      const { position } = await appendNewPost(s.store);
       const committed = performance.now();
-      if (!await readStore.waitForPosition(positions[0], VISIBLE_TIMEOUT_MS)) {
-        throw new Error(`position ${positions[0]} not applied within ${VISIBLE_TIMEOUT_MS} ms`);
+      if (!await readStore.waitForPosition(position, VISIBLE_TIMEOUT_MS)) {
+        throw new Error(`position ${position} not applied within ${VISIBLE_TIMEOUT_MS} ms`);
       }
       return performance.now() - committed;
     });
