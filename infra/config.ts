@@ -29,6 +29,8 @@ export const configSchema = z.object({
   KAFKA_TOPIC_REPLICATION: z.coerce.number().int().min(1).max(32).optional(),
   /** false: the topic is created by the provider (or an operator); the app only checks it exists. */
   KAFKA_CREATE_TOPICS: bool.default(true),
+  /** Events of one stream per Kafka message; 1 = one message per event (releases before runs). */
+  KAFKA_EVENTS_PER_MESSAGE: z.coerce.number().int().min(1).max(10_000).default(500),
   KAFKA_SASL_MECHANISM: z.enum(["plain", "scram-sha-256", "scram-sha-512"]).optional(),
   KAFKA_SASL_USERNAME: z.string().optional(),
   KAFKA_SASL_PASSWORD: z.string().optional(),
@@ -195,6 +197,7 @@ export function kafkaOptions(config: Config) {
     replicationFactor: config.KAFKA_TOPIC_REPLICATION ??
       (ssl || config.KAFKA_SASL_MECHANISM ? 3 : 1),
     createTopic: config.KAFKA_CREATE_TOPICS,
+    eventsPerMessage: config.KAFKA_EVENTS_PER_MESSAGE,
     clientId: config.KAFKA_CLIENT_ID,
     ssl,
     tlsFiles,

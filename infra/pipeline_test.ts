@@ -184,36 +184,61 @@ pipelineTest(
   },
 );
 
-pipelineTest("a poison message goes to dead letters and later events still apply", async (s) => {
-  const bus = testBus({ partitions: 1 });
-  const w = await worker(s, bus);
-  const kafka = new Kafka({ brokers: brokers(), logLevel: logLevel.NOTHING });
-  const producer = kafka.producer();
-  try {
-    await producer.connect();
-    await producer.send({
-      topic: bus.topic,
-      messages: [{
-        key: "post-garbage",
-        value: "{ this is not an event",
-        headers: { "event-type": "PostLiked" },
-      }],
-    });
-    const alice = await s.register("alice");
-    const { postId } = await s.mediator.send({ type: "CreatePost", message: "still works" }, alice);
-    await projected(s);
-    const [post] = await s.readSql`select message from posts where id = ${postId}`;
-    assert.equal(post.message, "still works");
-    const dead = await s.readSql`select stream_id, event_type, error from dead_letters`;
-    assert.equal(dead.length, 1);
-    assert.equal(dead[0].stream_id, "post-garbage");
-    assert.match(dead[0].error, /JSON|json|Unexpected|Expected/);
-    await assertVerified(s);
-  } finally {
-    await producer.disconnect();
-    await stopAll(w);
-  }
-});
+pipelineTest(
+  "a poison message, and each poison event of a run, go to dead letters and later events still apply",
+  async (s) => {
+    const bus = testBus({ partitions: 1 });
+    const w = await worker(s, bus);
+    const kafka = new Kafka({ brokers: brokers(), logLevel: logLevel.NOTHING });
+    const producer = kafka.producer();
+    const poisonId = crypto.randomUUID();
+    try {
+      await producer.connect();
+      await producer.send({
+        topic: bus.topic,
+        messages: [{
+          key: "post-garbage",
+          value: "{ this is not an event",
+          headers: { "event-type": "PostLiked" },
+        }, {
+          // A run of two envelopes, neither readable: two dead letters, each with its own envelope.
+          key: "post-garbage-run",
+          value: JSON.stringify([
+            { eventId: poisonId, type: "NoSuchEvent", globalPosition: 9 },
+            42,
+          ]),
+          headers: { "event-count": "2" },
+        }],
+      });
+      const alice = await s.register("alice");
+      const { postId } = await s.mediator.send(
+        { type: "CreatePost", message: "still works" },
+        alice,
+      );
+      await projected(s);
+      const [post] = await s.readSql`select message from posts where id = ${postId}`;
+      assert.equal(post.message, "still works");
+      const dead = await s.readSql`
+      select stream_id, event_id, event_type, global_position, error, payload
+      from dead_letters order by id`;
+      assert.equal(dead.length, 3);
+      assert.equal(dead[0].stream_id, "post-garbage");
+      assert.match(dead[0].error, /JSON|json|Unexpected|Expected/);
+      assert.deepEqual(dead.slice(1).map((d) => d.stream_id), [
+        "post-garbage-run",
+        "post-garbage-run",
+      ]);
+      assert.equal(dead[1].event_id, poisonId);
+      assert.equal(dead[1].event_type, "NoSuchEvent");
+      assert.equal(Number(dead[1].global_position), 9);
+      assert.equal(JSON.parse(dead[2].payload.value), 42, "the second envelope alone");
+      await assertVerified(s);
+    } finally {
+      await producer.disconnect();
+      await stopAll(w);
+    }
+  },
+);
 
 pipelineTest("Restore read DB while commands keep arriving: verifier clean", async (s) => {
   const w = await worker(s, testBus());

@@ -7,7 +7,12 @@ export type WireMessage = {
   readonly headers: Readonly<Record<string, string>>;
 };
 
-/** One consumed message: decoded when it could be, with its offset in the partition. */
+/**
+ * One consumed event: decoded when it could be, with the offset of the
+ * message that carried it (one message may carry several events of a stream,
+ * which then share its offset and `wire`). An event that could not be decoded
+ * has a `wire` of its own: its envelope alone, for the dead letters.
+ */
 export type ConsumedMessage =
   & {
     readonly offset: number;

@@ -5,7 +5,7 @@ import type { Sql } from "../postgres/connect.ts";
 import { type Cursor, readAll, START } from "../postgres/read_all.ts";
 import { advisoryUnlock, tryAdvisoryLock } from "../postgres/advisory_lock.ts";
 import type { ConsumedMessage, EventConsumer, WireMessage } from "./bus.ts";
-import { encode, tryDecode } from "./wire.ts";
+import { decodeAll, encode } from "./wire.ts";
 import { wakeSignal } from "../wake_signal.ts";
 import { listenForAppends } from "../postgres/append_listener.ts";
 import { backoffMs } from "../../app/backoff.ts";
@@ -171,5 +171,6 @@ function message(event: RecordedEvent<AnyEvent>, offset: number): ConsumedMessag
     };
     return { offset, wire, event: null, error: String(error) };
   }
-  return { offset, wire, ...tryDecode(wire) };
+  const [decoded] = decodeAll(wire);
+  return { offset, ...decoded };
 }

@@ -1,16 +1,31 @@
-import { type Consumer, Kafka, type KafkaConfig, logLevel, type SASLOptions } from "kafkajs";
+import {
+  type Consumer,
+  Kafka,
+  type KafkaConfig,
+  logLevel,
+  type Message,
+  type SASLOptions,
+} from "kafkajs";
 import type { Logger } from "../../app/log.ts";
 import { silentLogger } from "../../app/log.ts";
 import type { ConsumedMessage, EventBus, EventConsumer, EventPublisher } from "../bus/bus.ts";
-import { encode, tryDecode } from "../bus/wire.ts";
+import { Buffer } from "node:buffer";
+import { decodeAll, encodeRuns } from "../bus/wire.ts";
 // Faster varint writers for kafkajs' produce requests (same bytes).
 import "./varint_encoder.ts";
 
 /** TLS material (PEM text, not paths): the CA to trust, a client certificate and its key. */
 export type KafkaTls = { ca?: string; cert?: string; key?: string };
 
-/** Events per produce request. */
-const SEND_CHUNK = 1000;
+/**
+ * Bytes of message values per produce request: a partition's record batch
+ * stays under the broker's default 1 MB message limit.
+ */
+const REQUEST_BYTES = 768 * 1024;
+/** JSON characters per message: at most 3 bytes each, so one message fits a request. */
+const MESSAGE_CHARS = REQUEST_BYTES / 3;
+/** Events per message by default (a run of one stream's events). */
+const EVENTS_PER_MESSAGE = 500;
 /** Partition batches one consumer applies at once (each holds one read-store connection). */
 const PARTITIONS_IN_PARALLEL = 3;
 
@@ -25,6 +40,12 @@ export type KafkaBusOptions = {
   /** false: never create the topic, only check that it exists (default true). */
   createTopic?: boolean;
   clientId?: string;
+  /**
+   * Events of one stream per Kafka message at most (default 500). 1: one
+   * message per event, the only format releases before runs could read; use
+   * it while such consumers still run.
+   */
+  eventsPerMessage?: number;
   /** true: TLS trusting the system's roots; an object: with this CA and client certificate. */
   ssl?: boolean | KafkaTls;
   sasl?: {
@@ -58,6 +79,7 @@ export function kafkaBus(options: KafkaBusOptions): EventBus {
   };
   const kafka = new Kafka(config);
   const topic = options.topic;
+  const eventsPerMessage = options.eventsPerMessage ?? EVENTS_PER_MESSAGE;
 
   return {
     topic,
@@ -105,15 +127,22 @@ export function kafkaBus(options: KafkaBusOptions): EventBus {
       await producer.connect();
       return {
         async publish(events) {
-          // In order, one request per chunk: a partition's record batch stays well under
-          // the broker's default 1 MB message limit.
-          for (let from = 0; from < events.length; from += SEND_CHUNK) {
-            await producer.send({
-              topic,
-              acks: -1,
-              messages: events.slice(from, from + SEND_CHUNK).map((event) => encode(event)),
-            });
+          const limits = { maxEvents: eventsPerMessage, maxChars: MESSAGE_CHARS };
+          // In order, one request at a time, each under REQUEST_BYTES.
+          let chunk: Message[] = [];
+          let bytes = 0;
+          const send = async () => {
+            if (chunk.length > 0) await producer.send({ topic, acks: -1, messages: chunk });
+            chunk = [];
+            bytes = 0;
+          };
+          for (const wire of encodeRuns(events, limits)) {
+            const value = Buffer.from(wire.value);
+            if (bytes + value.length > REQUEST_BYTES) await send();
+            chunk.push({ key: wire.key, value, headers: wire.headers });
+            bytes += value.length;
           }
+          await send();
         },
         close: () => producer.disconnect(),
       };
@@ -169,7 +198,10 @@ export function kafkaBus(options: KafkaBusOptions): EventBus {
             eachBatchAutoResolve: false,
             eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
               if (!isRunning() || isStale() || batch.messages.length === 0) return;
-              const messages: ConsumedMessage[] = batch.messages.map((m) => {
+              // A message carries one event or a run of one stream's events: all share its offset.
+              const messages: ConsumedMessage[] = [];
+              for (const m of batch.messages) {
+                const offset = Number(m.offset);
                 const wire = {
                   key: m.key?.toString() ?? "",
                   value: m.value?.toString() ?? "",
@@ -177,8 +209,8 @@ export function kafkaBus(options: KafkaBusOptions): EventBus {
                     Object.entries(m.headers ?? {}).map(([k, v]) => [k, String(v ?? "")]),
                   ),
                 };
-                return { offset: Number(m.offset), wire, ...tryDecode(wire) } as ConsumedMessage;
-              });
+                for (const decoded of decodeAll(wire)) messages.push({ offset, ...decoded });
+              }
               const outcome = await handle({ topic, partition: batch.partition, messages });
               if (outcome.kind === "seek") {
                 consumer.seek({

@@ -10,6 +10,19 @@
 const SECRET_NAME =
   /^(password|passwd|pwd|passwordhash|hash|secret|clientsecret|token|accesstoken|refreshtoken|apikey|privatekey|sessionid|credentials?)$/;
 
+/** Verdicts per field name: events repeat a few names, the relay checks every event. */
+const verdicts = new Map<string, boolean>();
+const VERDICTS_MAX = 10_000;
+
+function isSecretName(key: string): boolean {
+  let secret = verdicts.get(key);
+  if (secret === undefined) {
+    secret = SECRET_NAME.test(key.toLowerCase().replace(/[_-]/g, ""));
+    if (verdicts.size < VERDICTS_MAX) verdicts.set(key, secret);
+  }
+  return secret;
+}
+
 /** An event carried a field named like a secret; the relay refuses to publish it. */
 export class SecretInPayload extends Error {
   constructor(readonly eventId: string, readonly field: string) {
@@ -26,10 +39,12 @@ export function secretField(value: unknown, path = ""): string | null {
       if (found) return found;
     }
   } else if (typeof value === "object" && value !== null) {
-    for (const [key, item] of Object.entries(value)) {
-      const here = path ? `${path}.${key}` : key;
-      if (SECRET_NAME.test(key.toLowerCase().replace(/[_-]/g, ""))) return here;
-      const found = secretField(item, here);
+    for (const key in value) {
+      if (!Object.hasOwn(value, key)) continue;
+      if (isSecretName(key)) return path ? `${path}.${key}` : key;
+      const item = (value as Record<string, unknown>)[key];
+      if (typeof item !== "object" || item === null) continue;
+      const found = secretField(item, path ? `${path}.${key}` : key);
       if (found) return found;
     }
   }
