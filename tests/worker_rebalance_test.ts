@@ -6,7 +6,6 @@
  * PostgreSQL checkpoints, and the read model ends with every accepted post
  * exactly once and the verifier clean.
  */
-import assert from "node:assert/strict";
 import { poll, stackFixture, startBurst } from "./processes.ts";
 
 const PARTITIONS = 4;
