@@ -199,8 +199,9 @@ Deno.test("Migrations - two concurrent runs apply each migration once; a third c
     "005_credentials",
     "006_append_function",
     "007_read_horizon",
+    "008_horizon_plpgsql",
   ]);
   assert.deepEqual(await migrate(a, "event_store"), []);
   const rows = await a`select set, version from schema_migrations`;
-  assert.equal(rows.length, 7);
+  assert.equal(rows.length, 8);
 });
