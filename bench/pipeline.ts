@@ -1,10 +1,11 @@
 import { postStreamId } from "../domain/mod.ts";
 import { stores, until } from "../infra/pipeline_test_utils.ts";
 import { postgresReadStore } from "../infra/projections/read_store.ts";
-import { startWorker } from "../infra/worker.ts";
+import { spawnApp } from "../tests/processes.ts";
 import type { Report } from "./figures.ts";
 import { appendNewPost, postHistory, toNewEvents } from "./fixtures.ts";
 import { benchBus, dropBenchBus } from "./kafka.ts";
+import { brokers } from "../infra/pipeline_test_utils.ts";
 import { median, percentile } from "./stats.ts";
 
 /** Events per append in the throughput run (a post with its likes, comments and edits). */
@@ -28,12 +29,17 @@ export async function benchPipeline(
   const kafka = benchBus("pipeline");
   try {
     await kafka.bus.ensureTopic();
-    // The worker on pools of its own, as in its own process: the writers do not starve it.
-    const worker = await startWorker({
-      eventSql: s.eventDb.connect({ max: 10 }),
-      readSql: s.readDb.connect({ max: 10 }),
-      bus: kafka.bus,
-      groupId: kafka.groupId,
+    // The worker in its own process, as deployed (`deno task worker`): the writers here
+    // stand for the web processes.
+    const worker = spawnApp("worker", {
+      script: "worker.ts",
+      env: {
+        DATABASE_URL: s.eventDb.url,
+        KAFKA_BROKERS: brokers().join(","),
+        KAFKA_TOPIC: kafka.topic,
+        KAFKA_GROUP_ID: kafka.groupId,
+        LOG_LEVEL: "warn",
+      },
     });
     const readStore = postgresReadStore(s.readSql);
     try {
@@ -58,9 +64,12 @@ export async function benchPipeline(
         value: percentile(latencies, 99),
         unit: "ms",
       });
+    } catch (error) {
+      console.error(worker.output());
+      throw error;
     } finally {
       await readStore.close();
-      await worker.stop();
+      await worker.stop(15_000);
     }
   } finally {
     await dropBenchBus(kafka);
