@@ -1,11 +1,10 @@
 import { postStreamId } from "../domain/mod.ts";
-import { stores, until } from "../infra/pipeline_test_utils.ts";
+import { brokers, stores, until } from "../infra/pipeline_test_utils.ts";
 import { postgresReadStore } from "../infra/projections/read_store.ts";
 import { spawnApp } from "../tests/processes.ts";
 import type { Report } from "./figures.ts";
 import { appendNewPost, postHistory, toNewEvents } from "./fixtures.ts";
 import { benchBus, dropBenchBus } from "./kafka.ts";
-import { brokers } from "../infra/pipeline_test_utils.ts";
 import { median, percentile } from "./stats.ts";
 
 /** Events per append in the throughput run (a post with its likes, comments and edits). */

@@ -4,7 +4,7 @@ import type { AnyEvent, RecordedEvent } from "../../domain/mod.ts";
 import type { Sql } from "../postgres/connect.ts";
 import { type Cursor, readAll, START } from "../postgres/read_all.ts";
 import { advisoryUnlock, tryAdvisoryLock } from "../postgres/advisory_lock.ts";
-import type { ConsumedMessage, EventConsumer, WireMessage } from "./bus.ts";
+import type { ConsumedMessage, EventConsumer } from "./bus.ts";
 import { decodeAll, encode } from "./wire.ts";
 import { wakeSignal } from "../wake_signal.ts";
 import { listenForAppends } from "../postgres/append_listener.ts";
@@ -157,20 +157,8 @@ async function cursorAt(conn: Sql, offset: number): Promise<Cursor> {
   return { transactionId: row.transaction_id, position: Number(row.global_position) };
 }
 
-/** The event as the projector would receive it from Kafka. */
+/** The event as the projector would receive it from Kafka (encoded, then decoded). */
 function message(event: RecordedEvent<AnyEvent>, offset: number): ConsumedMessage {
-  let wire: WireMessage;
-  try {
-    wire = encode(event);
-  } catch (error) {
-    // Unreadable at the current schema: the projector sends it to the dead letters.
-    wire = {
-      key: event.streamId,
-      value: JSON.stringify(event),
-      headers: { "event-id": event.eventId, "global-position": String(event.globalPosition) },
-    };
-    return { offset, wire, event: null, error: String(error) };
-  }
-  const [decoded] = decodeAll(wire);
+  const [decoded] = decodeAll(encode(event));
   return { offset, ...decoded };
 }

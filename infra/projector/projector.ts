@@ -104,16 +104,17 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
       // Commit without waiting for the WAL flush: a crash can lose only the last batches,
       // rows and checkpoint together (one transaction, WAL order), and the projector then
       // applies them again from Kafka. The event store's own commits stay synchronous.
-      const asyncCommit = tx.unsafe("set local synchronous_commit = off");
       // Creates or locks the checkpoint row; the lock also orders this batch against
-      // Restore read DB's swap.
-      const [{ next_offset }] = await tx`
-        insert into projector_checkpoints (consumer_group, topic, partition, next_offset)
-        values (${groupId}, ${topic}, ${partition}, ${first})
-        on conflict (consumer_group, topic, partition)
-          do update set next_offset = projector_checkpoints.next_offset
-        returning next_offset`;
-      await asyncCommit; // sent with the statement above, in one round trip
+      // Restore read DB's swap. Both statements go in one round trip.
+      const [, [{ next_offset }]] = await Promise.all([
+        tx`set local synchronous_commit = off`,
+        tx`
+          insert into projector_checkpoints (consumer_group, topic, partition, next_offset)
+          values (${groupId}, ${topic}, ${partition}, ${first})
+          on conflict (consumer_group, topic, partition)
+            do update set next_offset = projector_checkpoints.next_offset
+          returning next_offset`,
+      ]);
       const next = Number(next_offset);
       if (first > next) {
         // Kafka is ahead of the truth (e.g. a fresh read store): go back to the checkpoint.

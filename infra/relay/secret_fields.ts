@@ -39,8 +39,7 @@ export function secretField(value: unknown, path = ""): string | null {
       if (found) return found;
     }
   } else if (typeof value === "object" && value !== null) {
-    for (const key in value) {
-      if (!Object.hasOwn(value, key)) continue;
+    for (const key of Object.keys(value)) {
       if (isSecretName(key)) return path ? `${path}.${key}` : key;
       const item = (value as Record<string, unknown>)[key];
       if (typeof item !== "object" || item === null) continue;
