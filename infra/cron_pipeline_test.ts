@@ -1,4 +1,4 @@
-import { APPLIED_POSITION_SQL } from "./postgres/tables.ts";
+import { appliedPosition } from "./projections/read_model_progress.ts";
 import assert from "node:assert/strict";
 import { silentLogger } from "../app/log.ts";
 import { loadConfig } from "./config.ts";
@@ -44,9 +44,9 @@ Deno.test({
     await projected(s, { timeoutMs: 1 });
     await assertVerified(s);
     // Applied positions pruned by a long-running projector still count as applied.
-    await s.readSql.unsafe(
-      `update projector_state set pruned_below = (${APPLIED_POSITION_SQL}) where id = 'projector'`,
-    );
+    await s.readSql`
+      update projector_state set pruned_below = ${await appliedPosition(s.readSql)}
+      where id = 'projector'`;
     await s.readSql`delete from applied_positions`;
     assert.equal((await runPipelineTick(deps, { budgetMs: 30_000 })).outcome, "idle");
     console.log(`tick: first ${busy.ms} ms, idle ${idle.ms} ms, next ${again.ms} ms`);

@@ -3,7 +3,7 @@
  * mediator -> event store -> relay -> Kafka -> projector -> projection tables.
  * Every test ends with the verifier.
  */
-import { APPLIED_POSITION_SQL } from "./postgres/tables.ts";
+import { appliedPosition } from "./projections/read_model_progress.ts";
 import assert from "node:assert/strict";
 import { within } from "../tests/deadline.ts";
 import { Kafka, logLevel } from "kafkajs";
@@ -93,8 +93,7 @@ pipelineTest(
       }, { what: "the new post's position" });
       const [post] = await s.readSql`select message, author_name from posts where id = ${postId}`;
       assert.deepEqual({ ...post }, { message: "hello kafka", author_name: "alice" });
-      const [applied] = await s.readSql.unsafe(APPLIED_POSITION_SQL);
-      const maxPosition = Number(applied.position);
+      const maxPosition = await appliedPosition(s.readSql);
       assert.ok(maxPosition >= position);
       // The user's event may sit on another partition, applied after the post's.
       await projected(s);

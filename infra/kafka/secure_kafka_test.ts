@@ -6,7 +6,7 @@
  * message naming the setting, within a bound. Starts the secure broker when
  * it is not running (and stops it after); the default broker is never touched.
  */
-import { APPLIED_POSITION_SQL } from "../postgres/tables.ts";
+import { appliedPosition } from "../projections/read_model_progress.ts";
 import assert from "node:assert/strict";
 import { silentLogger } from "../../app/log.ts";
 import { type Config, loadConfig } from "../config.ts";
@@ -105,8 +105,7 @@ Deno.test({
         }, { what: "the post and its like in the read model", timeoutMs: 60_000 });
         const [post] = await s.readSql`select message, author_name from posts where id = ${postId}`;
         assert.deepEqual({ ...post }, { message: "over TLS", author_name: "alice" });
-        const [applied] = await s.readSql.unsafe(APPLIED_POSITION_SQL);
-        const maxPosition = Number(applied.position);
+        const maxPosition = await appliedPosition(s.readSql);
         assert.ok(maxPosition > position);
         // Every event (the sign-up too, on another partition) before the verifier.
         await projected(s, { timeoutMs: 60_000 });

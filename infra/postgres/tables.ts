@@ -19,21 +19,3 @@ export const PROJECTION_CHANNEL = "projection_advanced";
  * change (payload: the username): processes caching sessions look them up again.
  */
 export const SESSIONS_CHANNEL = "sessions_ended";
-
-/**
- * The highest position the projector applied (one row, `position`): the greatest
- * over the partitions' checkpoints and projector_state (migration 004).
- */
-export const APPLIED_POSITION_SQL = `
-  select greatest(
-    (select max_position from projector_state where id = 'projector'),
-    (select coalesce(max(max_position), 0) from projector_checkpoints)
-  )::bigint as position`;
-
-/**
- * The read model's generation (one row, `generation`): every projector batch
- * and restore swap raises it in its own transaction (migrations 003, 004).
- */
-export const GENERATION_SQL = `
-  select ((select generation from projector_state where id = 'projector')
-    + (select coalesce(sum(generation), 0) from projector_checkpoints))::bigint as generation`;

@@ -1,6 +1,6 @@
 import type { Logger } from "../../app/log.ts";
 import type { Sql } from "../postgres/connect.ts";
-import { APPLIED_POSITION_SQL } from "../postgres/tables.ts";
+import { appliedPosition } from "./read_model_progress.ts";
 
 /** A pruner of `applied_positions`, run after batches. */
 export type PositionPruner = {
@@ -38,8 +38,7 @@ export function prunePositions(
 
   async function prune(): Promise<void> {
     const now = Date.now();
-    const [{ position }] = await readSql.unsafe<{ position: string }[]>(APPLIED_POSITION_SQL);
-    marks.push({ at: now, position: Number(position) });
+    marks.push({ at: now, position: await appliedPosition(readSql) });
     let cut = 0;
     while (marks.length > 0 && marks[0].at <= now - retentionMs) cut = marks.shift()!.position;
     if (cut <= 0) return;

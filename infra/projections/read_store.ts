@@ -9,7 +9,8 @@ import {
   ValidationFailed,
 } from "../../domain/mod.ts";
 import type { Sql } from "../postgres/connect.ts";
-import { APPLIED_POSITION_SQL, GENERATION_SQL, PROJECTION_CHANNEL } from "../postgres/tables.ts";
+import { PROJECTION_CHANNEL } from "../postgres/tables.ts";
+import { appliedPosition, readModelGeneration } from "./read_model_progress.ts";
 
 /** Readers waiting for their own write listen on the projector's channel. */
 export { PROJECTION_CHANNEL };
@@ -197,28 +198,14 @@ export function postgresReadStore(
     return row.found;
   }
 
-  async function appliedPosition(): Promise<number> {
-    const [row] = await readSql.unsafe<{ position: string }[]>(APPLIED_POSITION_SQL, [], {
-      prepare: true,
-    });
-    return Number(row?.position ?? 0);
-  }
-
-  async function generation(): Promise<number> {
-    const [row] = await readSql.unsafe<{ generation: string }[]>(GENERATION_SQL, [], {
-      prepare: true,
-    });
-    return Number(row?.generation ?? 0);
-  }
-
   return {
     findPosts,
     findPost,
     userExists,
     likedPostIds,
-    generation,
+    generation: () => readModelGeneration(readSql),
     waitForPosition: (position, timeoutMs) => positions.wait(position, timeoutMs),
-    appliedPosition,
+    appliedPosition: () => appliedPosition(readSql),
     close: () => positions.close(),
   };
 }

@@ -2,7 +2,7 @@ import type { Cursor } from "../postgres/read_all.ts";
 import type { Sql } from "../postgres/connect.ts";
 import { grantReadSql } from "../postgres/roles.ts";
 import { HORIZON_SQL } from "../postgres/read_all.ts";
-import { PROJECTION_CHANNEL } from "../postgres/tables.ts";
+import { raiseGeneration } from "./read_model_progress.ts";
 import { PROJECTION_TABLES, type Tx } from "./apply_event.ts";
 
 /** Swap attempts when the table locks time out or deadlock with a reader. */
@@ -59,10 +59,7 @@ export async function swapShadow(readSql: Sql, eventSql: Sql, plan: SwapPlan): P
         await tx.unsafe(grantReadSql());
         // Pages rendered from the old tables are not served again (page_cache.ts), and open
         // live pages read the new ones (the NOTIFY is delivered at commit).
-        await tx`
-          with bumped as (
-            update public.projector_state set generation = generation + 1 where id = 'projector')
-          select pg_notify(${PROJECTION_CHANNEL}, '0')`;
+        await raiseGeneration(tx);
         await plan.finish(tx, caughtUp);
         return caughtUp;
       });

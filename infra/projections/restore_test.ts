@@ -8,7 +8,8 @@ import { applyBatch } from "./apply_batch.ts";
 import type { RestoreJob } from "./restore.ts";
 import { verifyReadModel } from "./verify.ts";
 import { readableToTheEnd, stores } from "../pipeline_test_utils.ts";
-import { GENERATION_SQL, PROJECTION_CHANNEL } from "../postgres/tables.ts";
+import { PROJECTION_CHANNEL } from "../postgres/tables.ts";
+import { readModelGeneration } from "./read_model_progress.ts";
 
 /** Event store and read store, migrated, with the real command side (see pipeline_test_utils). */
 async function setUp(options: { separateReadStore?: boolean; batchSize?: number } = {}) {
@@ -143,7 +144,7 @@ Deno.test("Restore read DB - rebuilds an empty read store from the event store, 
   assert.ok(before.differences.includes(`posts ${kept}: missing`), "nothing is projected yet");
 
   const seen: RestoreJob[] = [];
-  const [{ generation: generationBefore }] = await s.readSql.unsafe(GENERATION_SQL);
+  const generationBefore = await readModelGeneration(s.readSql);
   let notified = 0;
   const listening = await s.readSql.listen(PROJECTION_CHANNEL, () => notified++);
   const job = await s.restorer.run({ requestedBy: "alice", onProgress: (j) => seen.push(j) });
@@ -151,8 +152,10 @@ Deno.test("Restore read DB - rebuilds an empty read store from the event store, 
   const events = await eventCount(s.eventSql);
   assert.equal(job.status, "done");
   // Cached pages of the old tables are not served again; open live pages hear of the swap.
-  const [{ generation }] = await s.readSql.unsafe(GENERATION_SQL);
-  assert.ok(Number(generation) > Number(generationBefore), "the swap raises the generation");
+  assert.ok(
+    await readModelGeneration(s.readSql) > generationBefore,
+    "the swap raises the generation",
+  );
   await eventually(() => Promise.resolve(notified > 0), { what: "a NOTIFY for the swap" });
   await listening.unlisten();
   assert.equal(job.error, null);

@@ -1,11 +1,11 @@
 import type { ProjectionAdmin, ProjectionStatus } from "../../app/ports.ts";
 import type { Sql } from "../postgres/connect.ts";
-import { APPLIED_POSITION_SQL, PROJECTION_CHANNEL } from "../postgres/tables.ts";
 import { readStream } from "../postgres/read_stream.ts";
 import { applyBatch } from "../projections/apply_batch.ts";
 import type { Tx } from "../projections/apply_event.ts";
 import { parseStreamId } from "../../domain/mod.ts";
 import { restorePercent } from "../projections/restore_progress.ts";
+import { appliedPosition, raiseGeneration } from "../projections/read_model_progress.ts";
 
 /**
  * The admin view of the projector: checkpoints, lag, dead letters, and the
@@ -24,14 +24,13 @@ export function projectionAdmin(deps: { eventSql: Sql; readSql: Sql }): Projecti
     async status(): Promise<ProjectionStatus> {
       const [store] = await eventSql`
         select coalesce(max(global_position), 0)::bigint as position from events`;
-      const [applied] = await readSql.unsafe(APPLIED_POSITION_SQL);
       const storePosition = Number(store.position);
-      const appliedPosition = Number(applied?.position ?? 0);
+      const applied = await appliedPosition(readSql);
       // Lag: events above what the projector has applied (positions are applied per partition,
       // so this is an estimate from the top; exact once caught up).
       const [lag] = await eventSql`
         select count(*)::int as n, min(occurred_at) as oldest from events
-        where global_position > ${appliedPosition}`;
+        where global_position > ${applied}`;
       const checkpoints = await readSql`
         select consumer_group, topic, partition, next_offset, updated_at
         from projector_checkpoints order by consumer_group, topic, partition`;
@@ -54,7 +53,7 @@ export function projectionAdmin(deps: { eventSql: Sql; readSql: Sql }): Projecti
           }
           : null,
         storePosition,
-        appliedPosition,
+        appliedPosition: applied,
         lagEvents: lag.n,
         lagMs: lag.oldest ? Math.max(0, Date.now() - new Date(lag.oldest).getTime()) : 0,
         checkpoints: checkpoints.map((c) => ({
@@ -92,12 +91,7 @@ export function projectionAdmin(deps: { eventSql: Sql; readSql: Sql }): Projecti
             fetchStream: (s, range) => readStream(eventSql, { streamId: s, ...range }),
           });
           await tx`update dead_letters set resolved_at = now() where id = ${id}`;
-          // The stream's rows changed: pages rendered before are not served again, and open
-          // live pages read them (the NOTIFY is delivered at commit).
-          await tx`
-            with bumped as (
-              update projector_state set generation = generation + 1 where id = 'projector')
-            select pg_notify(${PROJECTION_CHANNEL}, '0')`;
+          await raiseGeneration(tx); // the stream's rows changed
         });
         return events.length > 0;
       } catch (error) {
