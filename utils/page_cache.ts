@@ -2,8 +2,8 @@
  * Rendered pages served again while nothing they show can have changed.
  *
  * A page is kept under the read model's generation (a counter every
- * projector batch and restore swap raises in the same transaction as its
- * change), the viewer (and whether they administer), the scheme and the URL. The generation is read after
+ * projector batch, restore swap and dead letter's retry raises in the same
+ * transaction as its change, `read_model_progress.ts`), the viewer (and whether they administer), the scheme and the URL. The generation is read after
  * the request arrived (and after read-your-writes waited), so a hit shows
  * everything a fresh render would; only relative times ("3 min ago") may be
  * up to `ttlMs` old. The CSP nonce is the one part that differs per
@@ -35,6 +35,14 @@ export type PageCache = {
 };
 
 /**
+ * The page cache the settings ask for: none when either is 0 (pages are then
+ * rendered for every request, and no generation is read).
+ */
+export function pageCacheFor(settings: { entries: number; ttlMs: number }): PageCache | undefined {
+  return settings.entries > 0 && settings.ttlMs > 0 ? pageCache(settings) : undefined;
+}
+
+/**
  * A page cache of at most `entries` pages; `entries: 0` or `ttlMs: 0` keeps none.
  *
  * @example
@@ -47,7 +55,6 @@ export function pageCache(
 ): PageCache {
   const now = options.now ?? (() => performance.now());
   const pages = new Map<string, Entry>();
-  const keeps = options.entries > 0 && options.ttlMs > 0;
   return {
     get(key) {
       const entry = pages.get(key);
@@ -59,7 +66,6 @@ export function pageCache(
     },
     set(key, entry) {
       const stored = { ...entry, storedAt: now() };
-      if (!keeps) return stored;
       pages.delete(key);
       pages.set(key, stored);
       // Pages of older generations are never asked for again: first in, first out is enough.

@@ -7,7 +7,7 @@ export type CommitNotifier = { committed(position: number): void };
  * NOTIFY `channel` after each commit, coalesced: at most one NOTIFY of this
  * notifier is in flight; commits meanwhile are announced by one more NOTIFY
  * once it returns (its payload: the highest position committed so far). So every commit is followed by
- * a NOTIFY sent after it, while the writers (appends, projector batches) never
+ * a NOTIFY sent after it, while the appends never
  * wait for the cluster-wide lock a notifying transaction holds through its
  * commit. A wake-up lost with a crashed process costs only latency: listeners
  * also poll.

@@ -6,7 +6,7 @@
 -- It raises no NOTIFY: a notifying transaction holds a cluster-wide lock from before its
 -- commit until after its WAL flush, so notifying appends commit one at a time (measured:
 -- 285 against 1,356 appends/s with 16 writers). The appending process sends the wake-up
--- right after the commit instead, coalesced (infra/postgres/append_notifier.ts).
+-- right after the commit instead, coalesced (infra/postgres/commit_notifier.ts).
 --
 -- p_expected: null = any version, 0 = the stream must not exist, n = exactly n.
 -- Returns one row per event in order; on a stale expected version it returns instead
