@@ -5,7 +5,7 @@ import { createSystem, type System } from "./infra/system.ts";
 import { webServices } from "./infra/web_services.ts";
 import { createApp, type FreshConfig, type Manifest, type WebApp } from "./infra/web/mod.ts";
 import { isHttpsRequest } from "./utils/client_address.ts";
-import { pageCache } from "./utils/page_cache.ts";
+import { pageCacheFor } from "./utils/page_cache.ts";
 import type { State } from "./utils/state.ts";
 
 /** A running web process: the system, the web app, and the HTTP server. */
@@ -49,9 +49,10 @@ export async function startServer(
     afterAppend: options.afterAppend,
   });
   const services = webServices(system);
-  const pages = config.PAGE_CACHE_ENTRIES > 0 && config.PAGE_CACHE_TTL_MS > 0
-    ? pageCache({ entries: config.PAGE_CACHE_ENTRIES, ttlMs: config.PAGE_CACHE_TTL_MS })
-    : undefined;
+  const pages = pageCacheFor({
+    entries: config.PAGE_CACHE_ENTRIES,
+    ttlMs: config.PAGE_CACHE_TTL_MS,
+  });
   const app = createApp<State>({
     manifest: options.web.manifest,
     config: options.web.config,
