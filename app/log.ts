@@ -38,3 +38,8 @@ export const silentLogger: Logger = {
   warn() {},
   error() {},
 };
+
+/** An error's message, for logs and dead letters (anything thrown, not only Errors). */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

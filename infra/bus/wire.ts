@@ -1,3 +1,4 @@
+import { messageOf } from "../../app/log.ts";
 import { z } from "zod";
 import { type AnyEvent, readEvent, type RecordedEvent, schemaVersions } from "../../domain/mod.ts";
 import type { WireMessage } from "./bus.ts";
@@ -188,8 +189,4 @@ function fromEnvelope(value: unknown): RecordedEvent<AnyEvent> {
     occurredAt: new Date(e.occurredAt),
     metadata: e.metadata,
   } as RecordedEvent<AnyEvent>;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

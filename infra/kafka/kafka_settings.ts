@@ -1,3 +1,4 @@
+import { messageOf } from "../../app/log.ts";
 import type { Config } from "../config.ts";
 import { kafkaOptions } from "../config.ts";
 import type { KafkaBusOptions, KafkaTls } from "./kafka_bus.ts";
@@ -73,7 +74,7 @@ export function explainKafkaError(error: unknown, config: Config): string {
     return `Kafka at ${brokers} is unreachable (KAFKA_BROKERS; a TLS-only listener also ` +
       `drops a client without KAFKA_SSL=true); cause: ${firstLine(text)}`;
   }
-  return error instanceof Error ? error.message : String(error);
+  return messageOf(error);
 }
 
 function firstLine(text: string): string {

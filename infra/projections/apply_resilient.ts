@@ -1,3 +1,4 @@
+import { messageOf } from "../../app/log.ts";
 import type postgres from "postgres";
 import type { AnyEvent, RecordedEvent } from "../../domain/mod.ts";
 import { applyBatch } from "./apply_batch.ts";
@@ -39,19 +40,20 @@ export async function applyResilient(
   const attempt = async (batch: readonly RecordedEvent<AnyEvent>[]) =>
     (await tx.savepoint((sp) => applyBatch(sp, batch, { fetchStream }))).applied;
 
-  async function bisect(
-    batch: readonly RecordedEvent<AnyEvent>[],
-    failedOnce?: { error: unknown },
-  ): Promise<number> {
+  async function bisect(batch: readonly RecordedEvent<AnyEvent>[]): Promise<number> {
     if (batch.length === 0) return 0;
     try {
-      if (failedOnce) throw failedOnce.error;
       return await attempt(batch);
     } catch (error) {
-      if (batch.length === 1) return await retryOrDeadLetter(batch[0], error);
-      const middle = Math.ceil(batch.length / 2);
-      return await bisect(batch.slice(0, middle)) + await bisect(batch.slice(middle));
+      return await split(batch, error);
     }
+  }
+
+  /** `batch` failed with `error`: its halves on their own, down to the event at fault. */
+  async function split(batch: readonly RecordedEvent<AnyEvent>[], error: unknown) {
+    if (batch.length === 1) return await retryOrDeadLetter(batch[0], error);
+    const middle = Math.ceil(batch.length / 2);
+    return await bisect(batch.slice(0, middle)) + await bisect(batch.slice(middle));
   }
 
   async function retryOrDeadLetter(event: RecordedEvent<AnyEvent>, first: unknown) {
@@ -82,10 +84,7 @@ export async function applyResilient(
     return 0;
   }
 
-  return await bisect(events, options.failedOnce);
-}
-
-/** An error's message, for dead letters and logs. */
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return options.failedOnce && events.length > 0
+    ? await split(events, options.failedOnce.error)
+    : await bisect(events);
 }
