@@ -174,7 +174,9 @@ export function kafkaBus(options: KafkaBusOptions): EventBus {
             hints.clear();
             await consumer.commitOffsets(offsets).catch(() => {});
           }
-        })().finally(() => hinting = null);
+          // Cleared in the same step as the last size check: a hint after it starts a new loop.
+          hinting = null;
+        })();
       };
       return {
         assignment: () => [...assigned],
