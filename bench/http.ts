@@ -8,7 +8,7 @@
  */
 import { tempDatabase } from "../infra/postgres/test_utils.ts";
 import { brokers } from "../infra/pipeline_test_utils.ts";
-import { type AppProcess, freePort, healthy, spawnApp } from "../tests/processes.ts";
+import { type AppProcess, freePort, healthy, poll, spawnApp } from "../tests/processes.ts";
 import type { Report } from "./figures.ts";
 import { type LoadResult, type Mix, runHttpLoad } from "./http_load.ts";
 import { dropBenchBus } from "./kafka.ts";
@@ -115,13 +115,14 @@ export async function benchHttp(
 
 /** Waits (up to 60 s) until the web process reports no event left to project. */
 async function caughtUp(url: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    const text = await (await fetch(`${url}/metrics`)).text();
-    if (/^projection_lag_events 0$/m.test(text)) return;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error("the worker did not catch up within 60 s");
+  await poll(
+    async () => /^projection_lag_events 0$/m.test(await (await fetch(`${url}/metrics`)).text()),
+    {
+      what: "the worker to catch up",
+      timeoutMs: 60_000,
+      intervalMs: 250,
+    },
+  );
 }
 
 function assertNoErrors(name: string, result: LoadResult): void {

@@ -1,17 +1,20 @@
 import process from "node:process";
 
+/** utime + stime of a /proc/<pid>/stat line, in ms (clock ticks of 10 ms: USER_HZ is 100). */
+function statCpuMs(stat: string): number {
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 /** CPU time of a process and all its descendants, from Linux's /proc (in ms). */
 export async function processTreeCpuMs(pid: number): Promise<number> {
-  // utime and stime, in clock ticks (USER_HZ, 100 per second on Linux).
-  const TICK_MS = 10;
   let stat: string;
   try {
     stat = await Deno.readTextFile(`/proc/${pid}/stat`);
   } catch {
     return 0; // gone
   }
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  let ms = (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  let ms = statCpuMs(stat);
   for (const task of await Array.fromAsync(Deno.readDir(`/proc/${pid}/task`)).catch(() => [])) {
     const children = await Deno.readTextFile(`/proc/${pid}/task/${task.name}/children`)
       .catch(() => "");
@@ -41,8 +44,7 @@ export async function commandCpuMs(comm: string): Promise<number> {
     const open = stat.indexOf("(");
     const close = stat.lastIndexOf(")");
     if (open < 0 || stat.slice(open + 1, close) !== comm) continue;
-    const fields = stat.slice(close + 2).split(" ");
-    ms += (Number(fields[11]) + Number(fields[12])) * 10;
+    ms += statCpuMs(stat);
   }
   return ms;
 }

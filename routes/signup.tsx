@@ -1,6 +1,5 @@
 import type { Handlers, PageProps } from "$fresh/server.ts";
 import { redirect } from "../utils/redirect.ts";
-import { requestContext } from "../app/context.ts";
 import { Button, Card, Field, FormAlert } from "../components/Form.tsx";
 import { type FormState, parseForm, rejectForm } from "../utils/forms.ts";
 import { credentialsForm, signIn } from "../utils/session.ts";
@@ -20,11 +19,9 @@ export const handler: Handlers<Data, State> = {
     try {
       await mediator.send(
         { type: "RegisterUser", username: values.username, password: values.password },
-        // Signed out: no actor; the position still reaches the read-your-writes cookie.
-        requestContext({
-          correlationId: ctx.state.ctx.correlationId,
-          written: ctx.state.ctx.written,
-        }),
+        // As no one (a signed-in visitor signs up someone else); the rest of the request's
+        // context stays, so the position still reaches the read-your-writes cookie.
+        { ...ctx.state.ctx, actor: null },
       );
       const { cookie } = await signIn(ctx, values);
       // Read-your-writes: the new user's own page exists as soon as they land.

@@ -14,6 +14,7 @@ import {
   type Page,
   type Response,
 } from "playwright-core";
+import { POSITION_COOKIE, positionsInCookie } from "../utils/position_cookie.ts";
 
 /** Debian's Chromium (the CI installs it with apt; never a downloaded browser). */
 export const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
@@ -181,8 +182,8 @@ export async function positionOfRedirect(landed: Response): Promise<number> {
   if (!redirect) return 0;
   const cookies = await redirect.headerValues("set-cookie");
   for (const line of cookies.flatMap((value) => value.split("\n"))) {
-    const match = line.match(/^\s*agora_pos=([\d.]+)/);
-    if (match) return Math.max(...match[1].split(".").map(Number));
+    const match = line.match(new RegExp(`^\\s*${POSITION_COOKIE}=([\\d.]+)`));
+    if (match) return Math.max(...positionsInCookie(match[1]));
   }
   return 0;
 }

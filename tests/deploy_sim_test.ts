@@ -10,8 +10,9 @@
 import assert from "node:assert/strict";
 import { assertVerified, brokers, stores, until } from "../infra/pipeline_test_utils.ts";
 import { TICK_PATH, type TickResult } from "../infra/cron_pipeline.ts";
-import { freePort, healthy, poll, spawnApp } from "./processes.ts";
+import { freePort, healthy, spawnApp } from "./processes.ts";
 import { client } from "./test_server.ts";
+import { within } from "./deadline.ts";
 
 const ROOT = new URL("..", import.meta.url);
 const START_MS = 60_000;
@@ -48,7 +49,7 @@ async function exists(path: URL): Promise<boolean> {
 Deno.test("on Deploy without DATABASE_URL the app exits non-zero naming the variable", async () => {
   const app = spawnDeploy(deployEnv({ PORT: String(freePort()), LISTEN_HOST: "127.0.0.1" }));
   try {
-    await poll(() => app.exited() !== null, { what: "the app to exit", timeoutMs: START_MS });
+    await within(app.done, START_MS, "the app to exit");
   } finally {
     await app.stop(STOP_MS);
   }

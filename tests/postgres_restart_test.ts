@@ -172,7 +172,5 @@ Deno.test("PostgreSQL restart - a burst across a restart gets 201 or a clear 503
     await fleet.assertGracefulStop();
   } catch (error) {
     await fleet.failed(error);
-  } finally {
-    await fleet.stopAll();
   }
 });

@@ -30,6 +30,8 @@ export type AppProcess = {
   logs(): Record<string, unknown>[];
   /** Set once it exited, on its own or stopped. */
   exited(): Deno.CommandStatus | null;
+  /** Resolves when it has exited and its output is read. */
+  readonly done: Promise<Deno.CommandStatus>;
   /** SIGTERM, then up to `graceMs` for it to exit; SIGKILL after that. Idempotent. */
   stop(graceMs: number): Promise<Exit>;
   /** SIGKILL at once (a crash): no shutdown code runs. Resolves once it is gone. */
@@ -97,6 +99,7 @@ export function spawnApp(
     output: () => lines.map((line) => `[${name}] ${line}`).join("\n"),
     logs: () => lines.flatMap((line) => parseLog(line)),
     exited: () => status,
+    done,
     stop: (graceMs) => stopping ??= stop(graceMs),
     kill: () =>
       stopping ??= (async () => {
@@ -485,7 +488,6 @@ export function processFleet(graceMs = 10_000) {
   const apps: AppProcess[] = [];
   const stopAll = () => Promise.all(apps.map((app) => app.stop(graceMs)));
   return {
-    apps,
     add<T extends AppProcess>(app: T): T {
       apps.push(app);
       return app;

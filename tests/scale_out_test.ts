@@ -339,7 +339,5 @@ Deno.test("Scale-out - two command processes, two query processes and two worker
     await fleet.assertGracefulStop();
   } catch (error) {
     await fleet.failed(error);
-  } finally {
-    await fleet.stopAll();
   }
 });

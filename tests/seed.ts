@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { client } from "./test_server.ts";
 import { PASSWORD, postIdOf } from "./browser_utils.ts";
+import { POSITION_COOKIE, positionsInCookie } from "../utils/position_cookie.ts";
 
 /**
  * Seeds a few users, posts, likes and comments through the forms (as a
@@ -20,7 +21,7 @@ export async function seed(base: string): Promise<{ postId: string }> {
     await res.body?.cancel();
     assert.equal(res.status, 303, `${name}: POST ${path} ${JSON.stringify(fields)}`);
     // The cookie lists the user's writes not yet read back ("38.41").
-    const pending = users.get(name)!.jar.get("agora_pos")?.split(".").map(Number) ?? [];
+    const pending = positionsInCookie(users.get(name)!.jar.get(POSITION_COOKIE) ?? "");
     position = Math.max(position, ...pending);
     return res.headers.get("location") ?? "";
   }

@@ -33,7 +33,12 @@ export function clearPositionCookie(https: boolean): string {
 
 /** The positions the request's cookie asks a read to wait for; none when absent or unreadable. */
 export function positionsFromCookie(req: Request): number[] {
-  return parsePositions(getCookies(req)[POSITION_COOKIE] ?? "", ".");
+  return positionsInCookie(getCookies(req)[POSITION_COOKIE] ?? "");
+}
+
+/** The positions a cookie value lists ("38.41"), e.g. one a test client holds. */
+export function positionsInCookie(value: string): number[] {
+  return parsePositions(value, ".");
 }
 
 /**
