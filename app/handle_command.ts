@@ -1,39 +1,27 @@
-import { type AnyEvent, type Decider, foldWith, validateEvent } from "../domain/mod.ts";
+import { type AnyEvent, foldWith, validateEvent } from "../domain/mod.ts";
+import { type AggregateOf, ownEvents } from "./aggregate.ts";
 import type { RequestContext } from "./context.ts";
 import type { WriteResult } from "./messages.ts";
-import type { EventStore, NewEvent, SnapshotStore } from "./ports.ts";
+import type { EventStore, NewEvent } from "./ports.ts";
+import { maybeSnapshot, restoreSnapshot, type Snapshotting } from "./snapshots.ts";
 
 /**
- * What a handler needs of an aggregate: its decider, and which stored events
- * are its own (a stream read from the store holds events of any type, so the
- * guard narrows them for `evolve` instead of a cast).
+ * A stream's state as of a version, with the global position of its last
+ * event. A state loaded from a snapshot is exact for the head and the entries
+ * in `known` only (see SnapshotShape); without `known` it is whole.
  */
-export type AggregateOf<C, E extends AnyEvent, S extends { version: number }> = {
-  decider: Decider<C, E, S>;
-  isEvent(event: AnyEvent): event is E;
-};
+export type Loaded<S> = { state: S; position: number; known?: ReadonlySet<string> };
 
-/** A stream holds an event its aggregate does not know: the store is damaged. */
-export class ForeignEvent extends Error {
-  constructor(readonly streamId: string, readonly eventType: string) {
-    super(`stream ${streamId} holds a ${eventType} event, which its aggregate does not know`);
-  }
+/** Whether decisions reading `keys` may be taken on `loaded`. */
+export function covers<S>(loaded: Loaded<S>, keys: readonly string[]): boolean {
+  const { known } = loaded;
+  return known === undefined || keys.every((key) => known.has(key));
 }
-
-/** Snapshotting of one aggregate type: the store, the state's codec, and how often. */
-export type Snapshotting<S> = {
-  store: SnapshotStore;
-  codec: { schemaVersion: number; serialize(state: S): unknown; deserialize(data: unknown): S };
-  /** A snapshot is taken each time the version crosses a multiple of this. */
-  every: number;
-};
-
-/** A stream's state as of a version, with the global position of its last event. */
-export type Loaded<S> = { state: S; position: number };
 
 /**
  * The one way a command changes the system:
- * 1. load the stream (from its latest snapshot, if any) and fold it into state,
+ * 1. load the stream (from its latest snapshot, if any, with the entries the
+ *    command reads) and fold it into state,
  * 2. decide (pure; throws a named error on a broken rule),
  * 3. append the new events expecting the version that was loaded,
  *    so a concurrent writer makes this fail with ConcurrencyError,
@@ -58,7 +46,7 @@ export async function handleCommand<C, E extends AnyEvent, S extends { version: 
     aggregate: AggregateOf<C, E, S>;
     command: C;
     ctx: RequestContext;
-    snapshots?: Snapshotting<S>;
+    snapshots?: Snapshotting<C, E, S>;
   },
 ): Promise<WriteResult> {
   const { streamId, aggregate, command, ctx, snapshots } = options;
@@ -68,6 +56,7 @@ export async function handleCommand<C, E extends AnyEvent, S extends { version: 
     streamId,
     aggregate,
     snapshots,
+    keys: snapshots?.shape.keysRead(command) ?? [],
   });
   // 2. decide
   const events = decider.decide(command, state);
@@ -77,13 +66,12 @@ export async function handleCommand<C, E extends AnyEvent, S extends { version: 
   const appended = await store.append(streamId, newEvents, { expectedVersion: state.version });
   const position = appended.positions.at(-1) ?? lastPosition;
   // 4. snapshot when the version crossed a multiple of `every`
-  await maybeSnapshot({
+  await maybeSnapshot(store, {
     streamId,
+    aggregate,
     snapshots,
     from: state.version,
     to: appended.nextExpectedVersion,
-    state: () => foldWith(decider, events, state),
-    position,
   });
   // 5. result
   return { streamId, version: appended.nextExpectedVersion, position };
@@ -91,38 +79,35 @@ export async function handleCommand<C, E extends AnyEvent, S extends { version: 
 
 /**
  * Loads a stream's state: from `cached` (a state this process folded before)
- * or else the latest usable snapshot, plus the events after it.
+ * or else the latest usable snapshot with the entries named by `keys`, plus
+ * the events after it.
  */
 export async function loadStream<C, E extends AnyEvent, S extends { version: number }>(
   store: EventStore,
   options: {
     streamId: string;
     aggregate: AggregateOf<C, E, S>;
-    snapshots?: Snapshotting<S>;
+    snapshots?: Snapshotting<C, E, S>;
     cached?: Loaded<S>;
+    /** The snapshot entries the coming decisions read. */
+    keys?: readonly string[];
   },
 ): Promise<Loaded<S>> {
-  const { streamId, aggregate: { decider, isEvent }, snapshots, cached } = options;
+  const { streamId, aggregate: { decider, isEvent }, snapshots, cached, keys = [] } = options;
   let from: Loaded<S> = cached ?? { state: decider.initialState(), position: 0 };
   if (!cached && snapshots) {
-    const snapshot = await snapshots.store.load(streamId).catch(() => null);
-    if (snapshot && snapshot.schemaVersion === snapshots.codec.schemaVersion) {
-      try {
-        from = { state: snapshots.codec.deserialize(snapshot.state), position: snapshot.position };
-      } catch {
-        // an unreadable snapshot is ignored: the events are the truth
-      }
-    }
+    const restored = await restoreSnapshot(snapshots, streamId, keys);
+    if (restored) from = { ...restored, known: new Set(keys) };
   }
   const history = await store.readStream(streamId, { fromVersion: from.state.version + 1 });
   const last = history.at(-1);
   if (!last) return from;
-  const events: E[] = [];
-  for (const event of history) {
-    if (!isEvent(event)) throw new ForeignEvent(streamId, event.type);
-    events.push(event);
-  }
-  return { state: foldWith(decider, events, from.state), position: last.globalPosition };
+  const events = ownEvents(streamId, history, isEvent);
+  return {
+    state: foldWith(decider, events, from.state),
+    position: last.globalPosition,
+    known: from.known,
+  };
 }
 
 /** Domain events on their way to the store, stamped with the request's ids. */
@@ -133,28 +118,4 @@ export function toNewEvents(events: readonly AnyEvent[], ctx: RequestContext): N
     event: validateEvent(event),
     metadata: { userId: ctx.actor?.userId ?? null, correlationId: ctx.correlationId, causationId },
   }));
-}
-
-/** Saves a snapshot when the version crossed a multiple of `every` (best effort: derived data). */
-export async function maybeSnapshot<S extends { version: number }>(options: {
-  streamId: string;
-  snapshots?: Snapshotting<S>;
-  from: number;
-  to: number;
-  /** The state at `to`, computed only when a snapshot is due. */
-  state: () => S;
-  position: number;
-}): Promise<void> {
-  const { snapshots } = options;
-  if (!snapshots) return;
-  if (Math.floor(options.to / snapshots.every) <= Math.floor(options.from / snapshots.every)) {
-    return;
-  }
-  await snapshots.store.save({
-    streamId: options.streamId,
-    version: options.to,
-    position: options.position,
-    schemaVersion: snapshots.codec.schemaVersion,
-    state: snapshots.codec.serialize(options.state()),
-  }).catch(() => {});
 }

@@ -1,16 +1,18 @@
 import assert from "node:assert/strict";
 import {
   ConcurrencyError,
+  foldPost,
   isPostEvent,
   NotAuthor,
   postDecider,
   type PostDecision,
-  postSnapshotCodec,
+  postSnapshotShape,
   postStreamId,
 } from "../domain/mod.ts";
-import { alice, bob } from "../domain/test_utils.ts";
+import { alice, bob, carol } from "../domain/test_utils.ts";
+import { ForeignEvent, ownEvents } from "./aggregate.ts";
 import { requestContext } from "./context.ts";
-import { ForeignEvent, handleCommand, loadStream } from "./handle_command.ts";
+import { handleCommand, loadStream } from "./handle_command.ts";
 import { inMemoryEventStore } from "./in_memory_event_store.ts";
 import { postAggregate } from "./post_handlers.ts";
 import { inMemorySnapshots } from "./test_utils.ts";
@@ -32,7 +34,7 @@ function setUp() {
       command,
       ctx,
       snapshots: options.snapshots &&
-        { store: options.snapshots, codec: postSnapshotCodec, every: 3 },
+        { store: options.snapshots, shape: postSnapshotShape, every: 3 },
     });
   const create: PostDecision = { type: "CreatePost", postId, message: "hi", actor: alice, at };
   const like = (actor = bob): PostDecision => ({ type: "LikePost", postId, actor, at });
@@ -120,11 +122,83 @@ Deno.test("handleCommand - a snapshot is taken when the version crosses a multip
   const loaded = await loadStream(store, {
     streamId,
     aggregate: postAggregate,
-    snapshots: { store: snapshots, codec: postSnapshotCodec, every: 3 },
+    snapshots: { store: snapshots, shape: postSnapshotShape, every: 3 },
+    keys: [`liker:${bob.userId}`],
   });
   assert.equal(loaded.state.version, 3);
   assert.equal(loaded.position, 3);
-  assert.equal(loaded.state.status === "active" && loaded.state.likers.size, 2);
+  assert.ok(loaded.state.status === "active");
+  assert.equal(loaded.state.likes, 2, "the count is in the head");
+  assert.deepEqual(loaded.state.likers, new Set([bob.userId]), "only the entry asked for");
+  assert.deepEqual(loaded.known, new Set([`liker:${bob.userId}`]));
+});
+
+Deno.test("handleCommand - a like taken back after the snapshot is decided on the entry it reads", async () => {
+  const { store, streamId, postId, run, create, like } = setUp();
+  const snapshots = inMemorySnapshots();
+  await run(create, { snapshots });
+  await run(like(bob), { snapshots });
+  await run(like(carol), { snapshots }); // version 3: the snapshot holds bob's and carol's likes
+  await run({ type: "UnlikePost", postId, actor: bob, at }, { snapshots });
+  await run(like(carol), { snapshots }); // carol likes already: nothing to do
+  await run(like(bob), { snapshots });
+  const events = await store.readStream(streamId);
+  assert.deepEqual(events.map((e) => e.type).slice(3), ["PostUnliked", "PostLiked"]);
+  const loaded = await loadStream(store, {
+    streamId,
+    aggregate: postAggregate,
+    snapshots: { store: snapshots, shape: postSnapshotShape, every: 3 },
+    keys: [],
+  });
+  assert.equal(loaded.state.status === "active" && loaded.state.likes, 2);
+});
+
+Deno.test("handleCommand - a snapshot moved forward many times holds what a fold from the first event holds", async () => {
+  const { store, streamId, postId, run, create } = setUp();
+  const snapshots = inMemorySnapshots();
+  await run(create, { snapshots });
+  const comments: string[] = [];
+  const actors = [alice, bob, carol];
+  for (let i = 0; i < 40; i++) {
+    const actor = actors[i % 3];
+    const step = i % 5;
+    if (step === 0) await run({ type: "LikePost", postId, actor, at }, { snapshots });
+    if (step === 1) {
+      await run({ type: "UnlikePost", postId, actor: actors[(i + 1) % 3], at }, { snapshots });
+    }
+    if (step === 2) {
+      const commentId = crypto.randomUUID();
+      comments.push(commentId);
+      await run({ type: "AddComment", postId, commentId, comment: `c${i}`, actor: alice, at }, {
+        snapshots,
+      });
+    }
+    if (step === 3) {
+      const commentId = comments[i % comments.length];
+      await run({ type: "EditComment", postId, commentId, comment: `e${i}`, actor: alice, at }, {
+        snapshots,
+      }).catch(() => {}); // a removed comment: refused, nothing appended
+    }
+    if (step === 4 && i % 2 === 0) {
+      await run({ type: "RemoveComment", postId, commentId: comments.shift()!, actor: alice, at }, {
+        snapshots,
+      });
+    }
+  }
+  const events = ownEvents(streamId, await store.readStream(streamId), isPostEvent);
+  assert.ok(snapshots.saves.length >= 5, `moved ${snapshots.saves.length} times`);
+  const last = snapshots.saves.at(-1)!;
+  assert.ok(snapshots.saves.slice(1).every((s) => s.base !== null), "each built on the one before");
+  const upToSnapshot = foldPost(events.slice(0, last.version));
+  const keys = [...new Set(events.flatMap(postSnapshotShape.keysChanged))];
+  const stored = await snapshots.load(streamId, keys);
+  assert.deepEqual(stored?.head, postSnapshotShape.head(upToSnapshot));
+  const expected = keys.flatMap((key) => {
+    const value = postSnapshotShape.entry(upToSnapshot, key);
+    return value === undefined ? [] : [[key, value] as const];
+  });
+  assert.deepEqual(new Map(stored?.entries), new Map(expected), "every entry, and no other");
+  assert.ok(expected.length > 0);
 });
 
 Deno.test("loadStream - an unreadable snapshot is ignored: the events are the truth", async () => {
@@ -136,15 +210,20 @@ Deno.test("loadStream - an unreadable snapshot is ignored: the events are the tr
     streamId,
     version: 2,
     position: 2,
-    schemaVersion: postSnapshotCodec.schemaVersion,
-    state: { nonsense: true },
+    schemaVersion: postSnapshotShape.schemaVersion,
+    head: { nonsense: true },
+    base: null,
+    upserts: [],
+    removals: [],
   });
   const loaded = await loadStream(store, {
     streamId,
     aggregate: postAggregate,
-    snapshots: { store: snapshots, codec: postSnapshotCodec, every: 100 },
+    snapshots: { store: snapshots, shape: postSnapshotShape, every: 100 },
+    keys: [`liker:${bob.userId}`],
   });
   assert.equal(loaded.state.version, 2);
+  assert.equal(loaded.known, undefined, "folded from the first event: whole");
   assert.equal(loaded.state.status === "active" && loaded.state.likers.has(bob.userId), true);
 });
 

@@ -214,18 +214,42 @@ export interface ProjectionAdmin {
   retryDeadLetter(id: number): Promise<boolean>;
 }
 
-/** A stream's state as of `version`, serialized by its aggregate's codec. */
+/**
+ * A stream's state as of `version`, as its aggregate's snapshot shape keeps
+ * it: the head, and the entries that were asked for (a key the snapshot has
+ * no entry for is left out).
+ */
 export type Snapshot = {
   streamId: string;
   version: number;
   /** Global position of the event at `version` (read-your-writes for a no-op). */
   position: number;
   schemaVersion: number;
-  state: unknown;
+  head: unknown;
+  entries: ReadonlyArray<readonly [string, unknown]>;
+};
+
+/** A snapshot moved to a later version: its new head, and the entries that changed. */
+export type SnapshotChange = Omit<Snapshot, "entries"> & {
+  /**
+   * The version of the stored snapshot this one builds on, or null for one
+   * folded from the stream's first event, which replaces any older snapshot and
+   * all its entries.
+   */
+  base: number | null;
+  upserts: ReadonlyArray<readonly [string, unknown]>;
+  removals: readonly string[];
 };
 
 /** Snapshots of long streams; derived data, safe to lose. */
 export interface SnapshotStore {
-  load(streamId: string): Promise<Snapshot | null>;
-  save(snapshot: Snapshot): Promise<void>;
+  /** The latest snapshot's head and those of its entries named by `keys`, read together. */
+  load(streamId: string, keys: readonly string[]): Promise<Snapshot | null>;
+  /**
+   * Applies the change in one transaction if the stored snapshot is still the
+   * one it builds on (same version and schema; for a null base, none, an older
+   * one, or one of another schema). False, with nothing written, when another
+   * writer moved it first.
+   */
+  save(change: SnapshotChange): Promise<boolean>;
 }

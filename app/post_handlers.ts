@@ -5,12 +5,12 @@ import {
   type PostDecision,
   type PostEvent,
   type PostIntent,
-  postSnapshotCodec,
+  postSnapshotShape,
   type PostState,
   postStreamId,
   VersionMismatch,
 } from "../domain/mod.ts";
-import type { AggregateOf } from "./handle_command.ts";
+import type { AggregateOf } from "./aggregate.ts";
 import { type AnyCommandHandler, defineCommand, type SignedInContext } from "./mediator.ts";
 import type { EventStore, SnapshotStore } from "./ports.ts";
 import { streamWriter } from "./stream_writer.ts";
@@ -50,7 +50,7 @@ export function postCommandHandlers(
 ): AnyCommandHandler[] {
   const { store } = deps;
   const snapshots = deps.snapshots
-    ? { store: deps.snapshots, codec: postSnapshotCodec, every: deps.snapshotEvery ?? 100 }
+    ? { store: deps.snapshots, shape: postSnapshotShape, every: deps.snapshotEvery ?? 100 }
     : undefined;
   const posts = streamWriter(store, {
     aggregate: postAggregate,
@@ -78,7 +78,7 @@ export function postCommandHandlers(
   /** Likes and unlikes answer the count right after their own write (the write side knows it). */
   async function like(postId: string, intent: PostIntent, ctx: SignedInContext) {
     const { state, ...result } = await written(postId, intent, ctx);
-    return { ...result, likes: state.status === "none" ? 0 : state.likers.size };
+    return { ...result, likes: state.status === "none" ? 0 : state.likes };
   }
 
   return [

@@ -7,7 +7,7 @@ import {
   postStreamId,
   type RecordedEvent,
 } from "../domain/mod.ts";
-import { ForeignEvent } from "./handle_command.ts";
+import { ForeignEvent } from "./aggregate.ts";
 import { type AnyQueryHandler, defineQuery } from "./mediator.ts";
 import type { EventStore, ReadStore } from "./ports.ts";
 

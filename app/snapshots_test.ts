@@ -1,9 +1,16 @@
 import assert from "node:assert/strict";
-import { type Actor, postSnapshotCodec, postStreamId } from "../domain/mod.ts";
+import {
+  type Actor,
+  foldPost,
+  isPostEvent,
+  postSnapshotShape,
+  postStreamId,
+} from "../domain/mod.ts";
 import { postgresEventStore } from "../infra/postgres/event_store.ts";
 import { migrate } from "../infra/postgres/migrate.ts";
 import { postgresSnapshotStore } from "../infra/postgres/snapshots.ts";
 import { tempDatabase } from "../infra/postgres/test_utils.ts";
+import { ownEvents } from "./aggregate.ts";
 import { requestContext } from "./context.ts";
 import type { EventStore } from "./ports.ts";
 import { commandSide } from "./test_utils.ts";
@@ -51,9 +58,9 @@ Deno.test("Snapshots - a long stream loads from its snapshot plus the events aft
   for (let i = 1; i <= 120; i++) {
     await mediator.send({ type: "LikePost", postId }, requestContext({ actor: actor(i) }));
   }
-  const snapshot = await snapshots.load(postStreamId(postId));
+  const snapshot = await snapshots.load(postStreamId(postId), []);
   assert.equal(snapshot?.version, 100, "taken when the version crossed 100");
-  assert.equal(snapshot?.schemaVersion, postSnapshotCodec.schemaVersion);
+  assert.equal(snapshot?.schemaVersion, postSnapshotShape.schemaVersion);
 
   reads.length = 0;
   // A fan who liked before the snapshot likes again: the snapshot knows, so nothing happens.
@@ -62,12 +69,14 @@ Deno.test("Snapshots - a long stream loads from its snapshot plus the events aft
     requestContext({ actor: actor(7) }),
   );
   assert.equal(again.version, 121);
+  assert.equal(again.likes, 120);
   assert.deepEqual(reads, [21], "only the 21 events after version 100 were read");
   const fresh = await mediator.send(
     { type: "LikePost", postId },
     requestContext({ actor: actor(999) }),
   );
   assert.equal(fresh.version, 122);
+  assert.equal(fresh.likes, 121, "the count comes from the snapshot's head and the events after");
 });
 
 Deno.test("Snapshots - one of another schema version is ignored, and the answer is the same", async () => {
@@ -80,9 +89,17 @@ Deno.test("Snapshots - one of another schema version is ignored, and the answer 
   for (let i = 1; i <= 60; i++) {
     await mediator.send({ type: "LikePost", postId }, requestContext({ actor: actor(i) }));
   }
-  const saved = await snapshots.load(postStreamId(postId));
+  const saved = await snapshots.load(postStreamId(postId), []);
   assert.ok(saved, "a snapshot was taken at version 50");
-  await snapshots.save({ ...saved, schemaVersion: 99, state: { nonsense: true } });
+  const replaced = await snapshots.save({
+    ...saved,
+    schemaVersion: 99,
+    head: { nonsense: true },
+    base: null,
+    upserts: [],
+    removals: [],
+  });
+  assert.ok(replaced);
   reads.length = 0;
   const again = await mediator.send(
     { type: "LikePost", postId },
@@ -90,4 +107,98 @@ Deno.test("Snapshots - one of another schema version is ignored, and the answer 
   );
   assert.equal(again.version, 61, "a second like is still a no-op");
   assert.deepEqual(reads, [61], "the whole stream was read instead");
+});
+
+Deno.test("Snapshots - a process holding part of a post reads the entry a later command needs", async () => {
+  const { db, sql, store, snapshots, mediator } = await setUp();
+  await using _ = db;
+  const { postId } = await mediator.send(
+    { type: "CreatePost", message: "popular" },
+    requestContext({ actor: actor(0) }),
+  );
+  for (let i = 1; i <= 60; i++) {
+    await mediator.send({ type: "LikePost", postId }, requestContext({ actor: actor(i) }));
+  }
+  // Another process, which keeps the states it loads: it loads the post from the
+  // snapshot at version 50 with fan 7's entry only.
+  const other = commandSide({ store, snapshots, snapshotEvery: 50 }).mediator;
+  const again = await other.send({ type: "LikePost", postId }, requestContext({ actor: actor(7) }));
+  assert.equal(again.version, 61, "fan 7 likes already");
+  // Fan 8 liked before the snapshot too; the state it holds has no entry for fan 8.
+  const unliked = await other.send(
+    { type: "UnlikePost", postId },
+    requestContext({ actor: actor(8) }),
+  );
+  assert.equal(unliked.version, 62, "the unlike was decided on fan 8's entry, read for it");
+  assert.equal(unliked.likes, 59);
+  const [{ count }] = await sql`select count(*)::int from events where event_type = 'PostUnliked'`;
+  assert.equal(count, 1);
+});
+
+Deno.test("Snapshots - the entries are the post's likers and live comments at the snapshot's version", async () => {
+  const { db, sql, store, snapshots, mediator } = await setUp();
+  await using _ = db;
+  const ctx = (i: number) => requestContext({ actor: actor(i) });
+  const { postId } = await mediator.send({ type: "CreatePost", message: "p" }, ctx(0));
+  const comments: string[] = [];
+  for (let i = 1; i <= 160; i++) {
+    await mediator.send({ type: "LikePost", postId }, ctx(i % 23));
+    if (i % 3 === 0) await mediator.send({ type: "UnlikePost", postId }, ctx((i + 5) % 23));
+    if (i % 4 === 0) {
+      const { commentId } = await mediator.send(
+        { type: "AddComment", postId, comment: `c${i}` },
+        ctx(i),
+      );
+      comments.push(commentId);
+    }
+    if (i % 10 === 0) {
+      await mediator.send(
+        { type: "RemoveComment", postId, commentId: comments.shift()! },
+        ctx(0), // the post's author
+      );
+    }
+  }
+  const streamId = postStreamId(postId);
+  const [head] = await sql`select version from snapshots where stream_id = ${streamId}`;
+  assert.ok(Number(head.version) >= 100, `moved forward to ${head.version}`);
+  const events = ownEvents(streamId, await store.readStream(streamId), isPostEvent);
+  const expected = foldPost(events.slice(0, Number(head.version)));
+  assert.ok(expected.status === "active");
+  const rows = await sql`select key, value from snapshot_entries where stream_id = ${streamId}`;
+  assert.deepEqual(
+    new Map(rows.map((r) => [r.key, r.value])),
+    new Map<string, unknown>([
+      ...[...expected.likers].map((u): [string, unknown] => [`liker:${u}`, true]),
+      ...[...expected.comments].map(([id, c]): [string, unknown] => [`comment:${id}`, c]),
+    ]),
+  );
+  assert.ok(expected.likers.size > 0 && expected.comments.size > 0);
+});
+
+Deno.test("Snapshots - of two writers moving one snapshot, one wins; none builds on a snapshot that is gone", async () => {
+  const { db, sql, snapshots } = await setUp();
+  await using _ = db;
+  const streamId = postStreamId(crypto.randomUUID());
+  const change = (version: number, base: number | null, key: string) => ({
+    streamId,
+    version,
+    position: version,
+    schemaVersion: postSnapshotShape.schemaVersion,
+    head: { version },
+    base,
+    upserts: [[key, true]] as const,
+    removals: [],
+  });
+  assert.equal(await snapshots.save(change(50, null, "a")), true);
+  const results = await Promise.all([
+    snapshots.save(change(100, 50, "b")),
+    snapshots.save(change(101, 50, "c")),
+  ]);
+  assert.deepEqual(results.toSorted(), [false, true]);
+  const keys = (await sql`select key from snapshot_entries where stream_id = ${streamId}`)
+    .map((r) => r.key).sort();
+  assert.equal(keys.length, 2, `the winner's entry only: ${keys}`);
+  await sql`delete from snapshots where stream_id = ${streamId}`;
+  assert.equal(await snapshots.save(change(150, 100, "d")), false);
+  assert.equal(await snapshots.load(streamId, ["d"]), null);
 });

@@ -1,15 +1,10 @@
 import { type AnyEvent, ConcurrencyError, foldWith } from "../domain/mod.ts";
 import type { RequestContext } from "./context.ts";
-import {
-  type AggregateOf,
-  type Loaded,
-  loadStream,
-  maybeSnapshot,
-  type Snapshotting,
-  toNewEvents,
-} from "./handle_command.ts";
+import type { AggregateOf } from "./aggregate.ts";
+import { covers, type Loaded, loadStream, toNewEvents } from "./handle_command.ts";
 import type { WriteResult } from "./messages.ts";
 import type { EventStore, NewEvent } from "./ports.ts";
+import { maybeSnapshot, type Snapshotting } from "./snapshots.ts";
 
 /** A command's result and the stream's state right after its own events. */
 export type Written<S> = WriteResult & { readonly state: S };
@@ -49,7 +44,9 @@ export type StreamWriter<C, S> = {
  * meanwhile (a conflict), or when a command of the batch is refused or changes
  * nothing (no append to check it), the writer reads the events since and
  * decides again. A stream id minted for its command (a new post) is not read
- * at all. A snapshot is read only for a stream this process does not hold.
+ * at all. A snapshot is read only for a stream this process does not hold, or
+ * holds only in part (loaded from a snapshot with other entries than the
+ * batch's commands read).
  *
  * @example
  * ```ts
@@ -61,7 +58,7 @@ export function streamWriter<C, E extends AnyEvent, S extends { version: number 
   store: EventStore,
   options: {
     aggregate: AggregateOf<C, E, S>;
-    snapshots?: Snapshotting<S>;
+    snapshots?: Snapshotting<C, E, S>;
     maxBatch?: number;
     cachedStreams?: number;
   },
@@ -113,9 +110,11 @@ export function streamWriter<C, E extends AnyEvent, S extends { version: number 
     try {
       // 1. the state to decide on: kept from this process's last batch (or, for a stream id
       //    just minted, the initial state) without a read, else loaded once for the batch
-      const kept = cache.get(streamId);
+      const keys = snapshots ? batch.flatMap((q) => snapshots.shape.keysRead(q.command)) : [];
+      const held = cache.get(streamId);
+      const kept = held && covers(held, keys) ? held : undefined;
       const assumed = kept ?? (batch.every((q) => q.fresh) ? initial() : null);
-      let loaded = assumed ?? await load(streamId, kept);
+      let loaded = assumed ?? await load(streamId, kept, keys);
       let verified = assumed === null;
       for (;;) {
         // 2. decide each command on the state the ones before it left
@@ -123,7 +122,7 @@ export function streamWriter<C, E extends AnyEvent, S extends { version: number 
         // An unread state is trusted only where the append checks it: a refusal or a no-op
         // appends nothing, so it is decided again on the stream as stored.
         if (!verified && !trusted) {
-          loaded = await load(streamId, kept);
+          loaded = await load(streamId, kept, keys);
           verified = true;
           continue;
         }
@@ -145,12 +144,12 @@ export function streamWriter<C, E extends AnyEvent, S extends { version: number 
           // Another process wrote since the kept state: read what it appended, decide again.
           if (verified || !(error instanceof ConcurrencyError)) throw error;
           cache.delete(streamId);
-          loaded = await load(streamId, kept);
+          loaded = await load(streamId, kept, keys);
           verified = true;
           continue;
         }
         const position = appended.positions.at(-1) ?? loaded.position;
-        remember(streamId, { state, position });
+        remember(streamId, { state, position, known: loaded.known });
         // 4. each command's result: the version and position after its own events
         for (const { queued, after, state } of decided) {
           queued.resolve({
@@ -161,13 +160,12 @@ export function streamWriter<C, E extends AnyEvent, S extends { version: number 
           });
         }
         // 5. snapshot when the version crossed a multiple of `every`, after answering
-        await maybeSnapshot({
+        await maybeSnapshot(store, {
           streamId,
+          aggregate,
           snapshots,
           from: loaded.state.version,
           to: state.version,
-          state: () => state,
-          position,
         });
         return;
       }
@@ -183,8 +181,12 @@ export function streamWriter<C, E extends AnyEvent, S extends { version: number 
     return { state: decider.initialState(), position: 0 };
   }
 
-  function load(streamId: string, kept: Loaded<S> | undefined): Promise<Loaded<S>> {
-    return loadStream(store, { streamId, aggregate, snapshots, cached: kept });
+  function load(
+    streamId: string,
+    kept: Loaded<S> | undefined,
+    keys: readonly string[],
+  ): Promise<Loaded<S>> {
+    return loadStream(store, { streamId, aggregate, snapshots, cached: kept, keys });
   }
 
   return {

@@ -12,6 +12,7 @@ import type {
   Session,
   SessionStore,
   Snapshot,
+  SnapshotChange,
   SnapshotStore,
 } from "./ports.ts";
 import { postCommandHandlers } from "./post_handlers.ts";
@@ -50,16 +51,36 @@ export function inMemorySessions(): SessionStore {
   };
 }
 
-/** Snapshots in a Map, counting saves. */
-export function inMemorySnapshots(): SnapshotStore & { readonly saves: Snapshot[] } {
-  const latest = new Map<string, Snapshot>();
-  const saves: Snapshot[] = [];
+/** Snapshots in Maps, with the PostgreSQL store's rules for `save`, keeping each change saved. */
+export function inMemorySnapshots(): SnapshotStore & { readonly saves: SnapshotChange[] } {
+  const heads = new Map<string, Omit<Snapshot, "entries">>();
+  const entries = new Map<string, Map<string, unknown>>();
+  const saves: SnapshotChange[] = [];
   return {
-    load: (streamId) => Promise.resolve(structuredClone(latest.get(streamId) ?? null)),
-    save(snapshot) {
-      saves.push(snapshot);
-      latest.set(snapshot.streamId, structuredClone(snapshot));
-      return Promise.resolve();
+    load(streamId, keys) {
+      const head = heads.get(streamId);
+      if (!head) return Promise.resolve(null);
+      const stored = entries.get(streamId) ?? new Map();
+      const found = keys.filter((key) => stored.has(key)).map((key) =>
+        [key, stored.get(key)] as const
+      );
+      return Promise.resolve(structuredClone({ ...head, entries: found }));
+    },
+    save(change) {
+      const { base, upserts, removals, ...head } = change;
+      const current = heads.get(change.streamId);
+      const applies = base === null
+        ? !current || current.version < change.version ||
+          current.schemaVersion !== change.schemaVersion
+        : current?.version === base && current.schemaVersion === change.schemaVersion;
+      if (!applies) return Promise.resolve(false);
+      saves.push(structuredClone(change));
+      heads.set(change.streamId, structuredClone(head));
+      const stored = base === null ? new Map() : entries.get(change.streamId) ?? new Map();
+      for (const key of removals) stored.delete(key);
+      for (const [key, value] of upserts) stored.set(key, structuredClone(value));
+      entries.set(change.streamId, stored);
+      return Promise.resolve(true);
     },
     saves,
   };

@@ -14,7 +14,8 @@ import {
   userStreamId,
 } from "../domain/mod.ts";
 import { requestContext } from "./context.ts";
-import { type AggregateOf, handleCommand, loadStream } from "./handle_command.ts";
+import type { AggregateOf } from "./aggregate.ts";
+import { handleCommand, loadStream } from "./handle_command.ts";
 import { type AnyCommandHandler, defineCommand } from "./mediator.ts";
 import type { WriteResult } from "./messages.ts";
 import type { CredentialStore, EventStore, PasswordHasher, SessionStore } from "./ports.ts";

@@ -25,3 +25,32 @@ export type Decider<Command, Event, State> = {
 export function foldWith<C, E, S>(decider: Decider<C, E, S>, events: readonly E[], from: S): S {
   return decider.fold ? decider.fold(events, from) : events.reduce(decider.evolve, from);
 }
+
+/**
+ * How an aggregate's state is kept in a snapshot, so that a long stream loads
+ * in time independent of its length: a small `head` (what every decision
+ * reads) and keyed entries (a post's likers and comments), of which a
+ * decision reads only the few it names. A state restored from the head and
+ * some entries, then folded with later events, is exact for the head and
+ * those entries and may lack every other entry; `decide` must read no other.
+ *
+ * @example
+ * ```ts
+ * const keys = shape.keysRead(command); // ["liker:…"]
+ * const state = shape.restore(snapshot.head, snapshot.entries);
+ * ```
+ */
+export type SnapshotShape<Command, Event, State> = {
+  /** Bump when the head or an entry changes shape: older snapshots are then rebuilt. */
+  schemaVersion: number;
+  /** The entries a decision of `command` reads. */
+  keysRead(command: Command): readonly string[];
+  /** The entries `event` changes. */
+  keysChanged(event: Event): readonly string[];
+  /** The state without its entries, as JSON. */
+  head(state: State): unknown;
+  /** The entry's value in `state` as JSON, or undefined when the state has no such entry. */
+  entry(state: State, key: string): unknown;
+  /** A state from a head and some entries; throws on anything it cannot read. */
+  restore(head: unknown, entries: Iterable<readonly [string, unknown]>): State;
+};

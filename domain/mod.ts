@@ -23,7 +23,7 @@ export {
   ValidationFailed,
   VersionMismatch,
 } from "./errors.ts";
-export type { Decider } from "./decider.ts";
+export type { Decider, SnapshotShape } from "./decider.ts";
 export { foldWith } from "./decider.ts";
 export { parseStreamId, postIdOf, postStreamId, streamTypeOf, userStreamId } from "./streams.ts";
 export type { ParsedStreamId, StreamKind } from "./streams.ts";
@@ -44,7 +44,7 @@ export { postEventSchemas } from "./post/events.ts";
 export type { PostEvent, PostEventOf, PostEventType } from "./post/events.ts";
 export { fold as foldPost, postDecider } from "./post/decider.ts";
 export type { CommentState, PostState } from "./post/decider.ts";
-export { postSnapshotCodec } from "./post/snapshot.ts";
+export { postSnapshotShape } from "./post/snapshot.ts";
 export { password, PASSWORD_MAX, userCommandSchemas, username } from "./user/commands.ts";
 export type { UserCommand, UserDecision } from "./user/commands.ts";
 export { roleSchema, userEventSchemas } from "./user/events.ts";

@@ -32,7 +32,11 @@ export type PostState =
     readonly message: string;
     readonly createdAt: string;
     readonly updatedAt: string | null;
+    /** How many users like the post now (the size of `likers` in a state folded from the start). */
+    readonly likes: number;
+    /** Who likes the post; may hold only some of them in a state loaded from a snapshot. */
     readonly likers: ReadonlySet<string>;
+    /** Live comments by id; may hold only some of them in a state loaded from a snapshot. */
     readonly comments: ReadonlyMap<string, CommentState>;
   };
 
@@ -100,6 +104,7 @@ function apply(draft: Draft, event: PostEvent): Draft {
       message,
       createdAt: at,
       updatedAt: null,
+      likes: 0,
       likers: new Set(),
       comments: new Map(),
     };
@@ -111,11 +116,16 @@ function apply(draft: Draft, event: PostEvent): Draft {
       draft.message = event.data.message;
       draft.updatedAt = event.data.at;
       break;
+    // The count moves on every like and unlike, whether or not `likers` holds the user: a
+    // state loaded from a snapshot holds only some likers. `decide` never emits a second
+    // like or an unlike without a like, and the append's expected version keeps it so.
     case "PostLiked":
       draft.likers.add(event.data.userId);
+      draft.likes++;
       break;
     case "PostUnliked":
       draft.likers.delete(event.data.userId);
+      draft.likes--;
       break;
     case "CommentAdded": {
       const { commentId, author, authorName, comment, at } = event.data;
@@ -156,6 +166,8 @@ function apply(draft: Draft, event: PostEvent): Draft {
 /**
  * Decides which events a command produces, or throws a named error.
  * An empty array means "nothing to do" (a second like, an unlike without a like).
+ * Of the likers and comments it reads only those `postSnapshotShape.keysRead`
+ * names: the acting user's like, the comment the command is about.
  *
  * @example
  * ```ts

@@ -14,6 +14,7 @@ import { alice, bob, carol, T0 } from "../test_utils.ts";
 import { COMMENT_MAX, MESSAGE_MAX, type PostDecision } from "./commands.ts";
 import { decide, evolve, fold, initialState, type PostState } from "./decider.ts";
 import type { PostEvent } from "./events.ts";
+import { postSnapshotShape } from "./snapshot.ts";
 
 /*
  * Random command sequences against one post, checked step by step against a
@@ -125,6 +126,8 @@ const scenario = fc.record({
   author: actor,
   message: createMessage,
   steps: fc.array(step, { maxLength: 59 }),
+  /** Where each step's snapshot is cut, as a share of the events so far. */
+  cuts: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 60, maxLength: 60 }),
 });
 
 // ------------------------------------------------------------------ model
@@ -267,6 +270,7 @@ function assertAgrees(state: PostState, model: Model, where: string): void {
   if (state.status === "none") return;
   const expectedLikers = likers(model);
   assert.equal(state.likers.size, expectedLikers.size, `like count ${where}`);
+  assert.equal(state.likes, expectedLikers.size, `likes ${where}`);
   assert.deepEqual(state.likers, expectedLikers, `likers ${where}`);
   assert.deepEqual(
     [...state.comments.keys()].sort(),
@@ -343,9 +347,51 @@ function toDecision(
   }
 }
 
+/** What a decision gave: its events, or the name and message of its error. */
+function outcomeOf(command: PostDecision, state: PostState): unknown {
+  try {
+    return { events: decide(command, state) };
+  } catch (error) {
+    if (!NAMED_ERRORS.some((type) => error instanceof type)) throw error;
+    return { error: (error as Error).name, message: (error as Error).message };
+  }
+}
+
+/**
+ * The command decided on a state as a process loads it from a snapshot taken
+ * after `cut` events (its head and the entries the command reads, through
+ * JSON) plus the events after the cut, against the whole state.
+ */
+function assertDecidesAsWhole(
+  command: PostDecision,
+  produced: readonly PostEvent[],
+  cut: number,
+  whole: PostState,
+  where: string,
+): void {
+  const shape = postSnapshotShape;
+  const atCut = fold(produced.slice(0, cut));
+  const entries = shape.keysRead(command).flatMap((key) => {
+    const value = shape.entry(atCut, key);
+    return value === undefined ? [] : [[key, value] as const];
+  });
+  const stored = JSON.parse(JSON.stringify({ head: shape.head(atCut), entries }));
+  const partial = fold(produced.slice(cut), shape.restore(stored.head, stored.entries));
+  assert.deepEqual(
+    shape.head(partial),
+    shape.head(whole),
+    `head from a snapshot at ${cut} ${where}`,
+  );
+  assert.deepEqual(
+    outcomeOf(command, partial),
+    outcomeOf(command, whole),
+    `decided from a snapshot at ${cut} ${where}`,
+  );
+}
+
 Deno.test("Post decider - property: random command sequences agree with a model and a fresh fold", () => {
   fc.assert(
-    fc.property(scenario, ({ author, message, steps }) => {
+    fc.property(scenario, ({ author, message, steps, cuts }) => {
       const model: Model = {
         status: "none",
         author: "",
@@ -372,6 +418,13 @@ Deno.test("Post decider - property: random command sequences agree with a model 
         if (command.type === "AddComment") addedIds.push(command.commentId);
         const where: string = `at step ${i} (${command.type} by ${command.actor.username})`;
         const outcome = predict(model, command);
+        assertDecidesAsWhole(
+          command,
+          produced,
+          Math.floor(cuts[i] * (produced.length + 1)),
+          state,
+          where,
+        );
 
         let events: PostEvent[];
         try {

@@ -1,16 +1,14 @@
 import { z } from "zod";
-import type { PostState } from "./decider.ts";
+import type { SnapshotShape } from "../decider.ts";
+import type { PostDecision } from "./commands.ts";
+import type { CommentState, PostState } from "./decider.ts";
+import type { PostEvent } from "./events.ts";
 
-const comment = z.object({
-  author: z.string(),
-  authorName: z.string(),
-  comment: z.string(),
-  createdAt: z.string(),
-  updatedAt: z.string().nullable(),
-});
+/** Entry keys: one per user who likes the post, one per live comment. */
+const LIKER = "liker:";
+const COMMENT = "comment:";
 
-/** A serialized PostState: sets and maps as arrays. */
-const serialized = z.discriminatedUnion("status", [
+const head = z.discriminatedUnion("status", [
   z.object({ status: z.literal("none"), version: z.literal(0) }),
   z.object({
     status: z.enum(["active", "removed"]),
@@ -21,31 +19,98 @@ const serialized = z.discriminatedUnion("status", [
     message: z.string(),
     createdAt: z.string(),
     updatedAt: z.string().nullable(),
-    likers: z.array(z.string()),
-    comments: z.array(z.tuple([z.string(), comment])),
+    likes: z.int().min(0),
   }),
 ]);
 
+const liker = z.literal(true);
+
+const comment = z.object({
+  author: z.string(),
+  authorName: z.string(),
+  comment: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string().nullable(),
+});
+
 /**
- * How a Post state is written to and read from a snapshot. Bump
- * `schemaVersion` when PostState changes: older snapshots are then ignored
- * (and replaced), never misread. `deserialize` checks the shape and throws on
- * anything else, so a damaged snapshot is ignored too.
+ * How a Post is kept in a snapshot: the head holds the post itself and its like
+ * count; each liker and each live comment is an entry. A like or unlike reads
+ * the acting user's entry, a comment edit or removal the comment's; every
+ * other decision reads the head alone. So loading a post with 100,000 events
+ * reads the head, at most one entry, and the events after the snapshot.
  *
  * @example
  * ```ts
- * const copy = postSnapshotCodec.deserialize(postSnapshotCodec.serialize(state));
+ * postSnapshotShape.keysRead({ type: "LikePost", postId, actor, at }); // ["liker:<actor's id>"]
  * ```
  */
-export const postSnapshotCodec = {
-  schemaVersion: 1,
-  serialize(state: PostState): unknown {
+export const postSnapshotShape: SnapshotShape<PostDecision, PostEvent, PostState> = {
+  schemaVersion: 2,
+  keysRead(command) {
+    switch (command.type) {
+      case "LikePost":
+      case "UnlikePost":
+        return [LIKER + command.actor.userId];
+      case "EditComment":
+      case "RemoveComment":
+        return [COMMENT + command.commentId];
+      case "CreatePost":
+      case "EditMessage":
+      case "AddComment":
+      case "DeletePost":
+        return [];
+      default: {
+        const unknown: never = command;
+        throw new Error(`unknown post command ${JSON.stringify(unknown)}`);
+      }
+    }
+  },
+  keysChanged(event) {
+    switch (event.type) {
+      case "PostLiked":
+      case "PostUnliked":
+        return [LIKER + event.data.userId];
+      case "CommentAdded":
+      case "CommentUpdated":
+      case "CommentRemoved":
+        return [COMMENT + event.data.commentId];
+      case "PostCreated":
+      case "MessageUpdated":
+      case "PostRemoved":
+        return [];
+      default: {
+        const unknown: never = event;
+        throw new Error(`unknown post event ${JSON.stringify(unknown)}`);
+      }
+    }
+  },
+  head(state) {
     if (state.status === "none") return state;
-    return { ...state, likers: [...state.likers], comments: [...state.comments] };
+    const { likers: _likers, comments: _comments, ...rest } = state;
+    return rest;
   },
-  deserialize(data: unknown): PostState {
-    const s = serialized.parse(data);
-    if (s.status === "none") return s;
-    return { ...s, likers: new Set(s.likers), comments: new Map(s.comments) };
+  entry(state, key) {
+    if (state.status === "none") return undefined;
+    if (key.startsWith(LIKER)) return state.likers.has(key.slice(LIKER.length)) || undefined;
+    if (key.startsWith(COMMENT)) return state.comments.get(key.slice(COMMENT.length));
+    return undefined;
   },
-} as const;
+  restore(data, entries) {
+    const h = head.parse(data);
+    if (h.status === "none") return h;
+    const likers = new Set<string>();
+    const comments = new Map<string, CommentState>();
+    for (const [key, value] of entries) {
+      if (key.startsWith(LIKER)) {
+        liker.parse(value);
+        likers.add(key.slice(LIKER.length));
+      } else if (key.startsWith(COMMENT)) {
+        comments.set(key.slice(COMMENT.length), comment.parse(value));
+      } else {
+        throw new Error(`unknown post snapshot entry ${key}`);
+      }
+    }
+    return { ...h, likers, comments };
+  },
+};

@@ -200,8 +200,9 @@ Deno.test("Migrations - two concurrent runs apply each migration once; a third c
     "006_append_function",
     "007_read_horizon",
     "008_horizon_plpgsql",
+    "009_snapshot_entries",
   ]);
   assert.deepEqual(await migrate(a, "event_store"), []);
   const rows = await a`select set, version from schema_migrations`;
-  assert.equal(rows.length, 8);
+  assert.equal(rows.length, 9);
 });

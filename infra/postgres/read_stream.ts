@@ -24,6 +24,6 @@ export async function readStream(
     options.streamId,
     options.fromVersion ?? 1,
     options.toVersion ?? Number.MAX_SAFE_INTEGER,
-  ]);
+  ], { prepare: true }); // every command reads its stream: parsed and planned once per connection
   return rows.map(toRecordedEvent);
 }

@@ -46,6 +46,7 @@ export const eventStoreGrants = {
   // Password hashes: only the command side, which signs users up and in.
   credentials: { command: ["select", "insert", "delete"] },
   snapshots: { command: ["select", "insert", "update"] },
+  snapshot_entries: { command: WRITE },
   // The relay saves its cursor after the broker acknowledged.
   relay_cursors: { worker: WRITE },
   // Every process checks for pending migrations.

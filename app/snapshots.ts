@@ -1,0 +1,120 @@
+import { type AnyEvent, foldWith, type SnapshotShape } from "../domain/mod.ts";
+import { type AggregateOf, ownEvents } from "./aggregate.ts";
+import type { EventStore, SnapshotStore } from "./ports.ts";
+
+/** Snapshotting of one aggregate type: the store, the state's shape, and how often. */
+export type Snapshotting<C, E, S> = {
+  store: SnapshotStore;
+  shape: SnapshotShape<C, E, S>;
+  /** The snapshot is moved forward each time the version crosses a multiple of this. */
+  every: number;
+};
+
+/** A state restored from a snapshot, exact for its head and the entries asked for. */
+export type Restored<S> = { state: S; position: number };
+
+/**
+ * The latest snapshot's state with the entries named by `keys`, or null when
+ * there is none, it is of another schema version, or it cannot be read (the
+ * events are the truth; a snapshot is only a shortcut).
+ */
+export async function restoreSnapshot<C, E, S>(
+  snapshots: Snapshotting<C, E, S>,
+  streamId: string,
+  keys: readonly string[],
+): Promise<Restored<S> | null> {
+  const snapshot = await snapshots.store.load(streamId, keys).catch(() => null);
+  if (!snapshot || snapshot.schemaVersion !== snapshots.shape.schemaVersion) return null;
+  try {
+    return {
+      state: snapshots.shape.restore(snapshot.head, snapshot.entries),
+      position: snapshot.position,
+    };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Moves a stream's snapshot up to the events stored now. It reads the events
+ * after the snapshot, the entries they change, folds them, and writes the new
+ * head and those entries (a removed like or comment deletes its entry). With no
+ * usable snapshot it folds the whole stream and writes every entry. The work
+ * is proportional to the events since the last snapshot, never to the
+ * stream's length, and uses no state a process holds: a snapshot is derived
+ * from the events alone. False when there was nothing to do or another writer
+ * moved the snapshot first.
+ *
+ * @example
+ * ```ts
+ * await advanceSnapshot(store, { streamId, aggregate: postAggregate, snapshots });
+ * ```
+ */
+export async function advanceSnapshot<C, E extends AnyEvent, S extends { version: number }>(
+  store: EventStore,
+  options: {
+    streamId: string;
+    aggregate: AggregateOf<C, E, S>;
+    snapshots: Snapshotting<C, E, S>;
+  },
+): Promise<boolean> {
+  const { streamId, aggregate: { decider, isEvent }, snapshots: { shape } } = options;
+  const eventsAfter = async (version: number) => {
+    const stored = await store.readStream(streamId, { fromVersion: version + 1 });
+    return { events: ownEvents(streamId, stored, isEvent), last: stored.at(-1) };
+  };
+  const changedKeys = (events: readonly E[]) => [...new Set(events.flatMap(shape.keysChanged))];
+
+  const head = await restoreSnapshot(options.snapshots, streamId, []);
+  let { events, last } = await eventsAfter(head?.state.version ?? 0);
+  if (!last) return false;
+  let keys = changedKeys(events);
+  let base = head && await restoreSnapshot(options.snapshots, streamId, keys);
+  if (head && base && base.state.version !== head.state.version) return false; // moved meanwhile
+  if (head && !base) {
+    // Its entries could not be read: fold the stream from its first event instead.
+    ({ events, last } = await eventsAfter(0));
+    if (!last) return false;
+    keys = changedKeys(events);
+    base = null;
+  }
+  const state = foldWith(decider, events, base?.state ?? decider.initialState());
+  const upserts: [string, unknown][] = [];
+  const removals: string[] = [];
+  for (const key of keys) {
+    const value = shape.entry(state, key);
+    if (value !== undefined) upserts.push([key, value]);
+    else if (base) removals.push(key); // a snapshot from the first event replaces every entry
+  }
+  return await options.snapshots.store.save({
+    streamId,
+    version: state.version,
+    position: last.globalPosition,
+    schemaVersion: shape.schemaVersion,
+    head: shape.head(state),
+    base: base?.state.version ?? null,
+    upserts,
+    removals,
+  });
+}
+
+/**
+ * Moves the snapshot forward when a write took the version across a multiple
+ * of `every`. Best effort: a snapshot is derived data, and a failure only
+ * leaves the next load a few more events to read.
+ */
+export async function maybeSnapshot<C, E extends AnyEvent, S extends { version: number }>(
+  store: EventStore,
+  options: {
+    streamId: string;
+    aggregate: AggregateOf<C, E, S>;
+    snapshots?: Snapshotting<C, E, S>;
+    from: number;
+    to: number;
+  },
+): Promise<void> {
+  const { snapshots, from, to } = options;
+  if (!snapshots) return;
+  if (Math.floor(to / snapshots.every) <= Math.floor(from / snapshots.every)) return;
+  await advanceSnapshot(store, { ...options, snapshots }).catch(() => {});
+}
