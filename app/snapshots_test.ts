@@ -136,7 +136,7 @@ Deno.test("Snapshots - a process holding part of a post reads the entry a later 
 });
 
 Deno.test("Snapshots - the entries are the post's likers and live comments at the snapshot's version", async () => {
-  const { db, sql, store, snapshots, mediator } = await setUp();
+  const { db, sql, store, mediator } = await setUp();
   await using _ = db;
   const ctx = (i: number) => requestContext({ actor: actor(i) });
   const { postId } = await mediator.send({ type: "CreatePost", message: "p" }, ctx(0));
