@@ -1,10 +1,12 @@
 /**
  * `deno task verify`: folds the event store (DATABASE_URL) from scratch and
  * compares it row by row with the projection tables (READ_DATABASE_URL,
- * default DATABASE_URL). Prints every difference; exit 1 when there are any,
- * 2 when DATABASE_URL is missing.
+ * default DATABASE_URL), and checks every snapshot against its stream.
+ * Prints every difference; exit 1 when there are any, 2 when DATABASE_URL is
+ * missing.
  */
 import { connect, databaseTls } from "../infra/postgres/mod.ts";
+import { verifySnapshots } from "../infra/postgres/verify_snapshots.ts";
 import { verifyReadModel } from "../infra/projections/verify.ts";
 import { toolConfig } from "./tool_config.ts";
 
@@ -27,6 +29,14 @@ try {
   } else {
     for (const line of differences) console.log(line);
     console.log(`verify: ${differences.length} differences (${counted})`);
+    code = 1;
+  }
+  const snapshots = await verifySnapshots(eventSql);
+  for (const line of snapshots.differences) console.log(line);
+  if (snapshots.differences.length === 0) {
+    console.log(`verify: ${snapshots.snapshots} snapshots match their streams`);
+  } else {
+    console.log(`verify: ${snapshots.differences.length} snapshot differences`);
     code = 1;
   }
 } catch (error) {

@@ -45,8 +45,9 @@ export const eventStoreGrants = {
   sessions: { command: ["select", "insert", "update", "delete"], query: READ },
   // Password hashes: only the command side, which signs users up and in.
   credentials: { command: ["select", "insert", "delete"] },
-  snapshots: { command: ["select", "insert", "update"] },
-  snapshot_entries: { command: WRITE },
+  // The query role reads them only for `deno task verify`.
+  snapshots: { command: ["select", "insert", "update"], query: READ },
+  snapshot_entries: { command: WRITE, query: READ },
   // The relay saves its cursor after the broker acknowledged.
   relay_cursors: { worker: WRITE },
   // Every process checks for pending migrations.

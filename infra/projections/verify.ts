@@ -1,9 +1,12 @@
 import {
+  foldWith,
   isPostEvent,
   isUserEvent,
   postDecider,
+  type PostEvent,
   type PostState,
   userDecider,
+  type UserEvent,
   type UserState,
 } from "../../domain/mod.ts";
 import type { Sql } from "../postgres/connect.ts";
@@ -85,21 +88,28 @@ async function foldStore(eventSql: Sql, batchSize: number): Promise<Folded> {
   for (;;) {
     const page = await readAll(eventSql, { after: cursor, limit: batchSize });
     if (page.events.length === 0) return folded;
-    for (const event of page.events) {
-      const { streamId } = event;
-      if (isUserEvent(event)) {
-        const state = folded.users.get(streamId) ?? userDecider.initialState();
-        folded.users.set(streamId, userDecider.evolve(state, event));
-      } else if (isPostEvent(event)) {
-        const state = folded.posts.get(streamId) ?? postDecider.initialState();
-        folded.posts.set(streamId, postDecider.evolve(state, event));
+    // Each stream's events of the page in one fold: `evolve` copies a post's likers and
+    // comments, so event by event a long post would fold in quadratic time.
+    const byStream = Map.groupBy(page.events, (event) => event.streamId);
+    for (const [streamId, events] of byStream) {
+      const posts: PostEvent[] = [];
+      const users: UserEvent[] = [];
+      for (const event of events) {
+        if (isPostEvent(event)) posts.push(event);
+        else if (isUserEvent(event)) users.push(event);
       }
-      folded.versions.set(
-        streamId,
-        Math.max(folded.versions.get(streamId) ?? 0, event.streamVersion),
-      );
-      folded.positions.push(event.globalPosition);
+      if (posts.length > 0) {
+        const state = folded.posts.get(streamId) ?? postDecider.initialState();
+        folded.posts.set(streamId, foldWith(postDecider, posts, state));
+      }
+      if (users.length > 0) {
+        const state = folded.users.get(streamId) ?? userDecider.initialState();
+        folded.users.set(streamId, foldWith(userDecider, users, state));
+      }
+      const last = events.at(-1)!.streamVersion;
+      folded.versions.set(streamId, Math.max(folded.versions.get(streamId) ?? 0, last));
     }
+    for (const event of page.events) folded.positions.push(event.globalPosition);
     cursor = page.cursor;
   }
 }
