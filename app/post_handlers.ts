@@ -55,6 +55,8 @@ export function postCommandHandlers(
   const posts = streamWriter(store, {
     aggregate: postAggregate,
     snapshots,
+    // Likes and unlikes answer the count right after their own write.
+    answer: (state) => state.status === "none" ? 0 : state.likes,
     cachedStreams: deps.cachedStreams,
   });
 
@@ -77,8 +79,8 @@ export function postCommandHandlers(
 
   /** Likes and unlikes answer the count right after their own write (the write side knows it). */
   async function like(postId: string, intent: PostIntent, ctx: SignedInContext) {
-    const { state, ...result } = await written(postId, intent, ctx);
-    return { ...result, likes: state.status === "none" ? 0 : state.likes };
+    const { answer, ...result } = await written(postId, intent, ctx);
+    return { ...result, likes: answer };
   }
 
   return [

@@ -6,24 +6,24 @@ import type { WriteResult } from "./messages.ts";
 import type { EventStore, NewEvent } from "./ports.ts";
 import { maybeSnapshot, type Snapshotting } from "./snapshots.ts";
 
-/** A command's result and the stream's state right after its own events. */
-export type Written<S> = WriteResult & { readonly state: S };
+/** A command's result, with what `answer` read of the state right after its own events. */
+export type Written<A> = WriteResult & { readonly answer: A };
 
 /** One command of a stream, waiting for its turn. */
-type Queued<C, S> = {
+type Queued<C, A> = {
   command: C;
   ctx: RequestContext;
   /** The stream id was minted for this command: there is nothing to read. */
   fresh: boolean;
-  resolve(result: Written<S>): void;
+  resolve(result: Written<A>): void;
   reject(error: unknown): void;
 };
 
 /** Runs a command on its stream, as `handleCommand` does, but one writer per stream. */
-export type StreamWriter<C, S> = {
+export type StreamWriter<C, A> = {
   run(
     options: { streamId: string; command: C; ctx: RequestContext; fresh?: boolean },
-  ): Promise<Written<S>>;
+  ): Promise<Written<A>>;
   /** States this process holds, for tests and metrics. */
   readonly cachedStreams: () => number;
 };
@@ -40,13 +40,18 @@ export type StreamWriter<C, S> = {
  *
  * The state after each batch is kept (the last `cachedStreams` streams, least
  * recently used dropped first), and the next batch is decided on it without a
- * read: the append's expected version checks it. When another process wrote
- * meanwhile (a conflict), or when a command of the batch is refused or changes
- * nothing (no append to check it), the writer reads the events since and
- * decides again. A stream id minted for its command (a new post) is not read
- * at all. A snapshot is read only for a stream this process does not hold, or
- * holds only in part (loaded from a snapshot with other entries than the
- * batch's commands read).
+ * read: the append's expected version checks every decision of the batch,
+ * refusals and no-ops included. When the batch appends nothing (nothing
+ * checks it), the writer reads the events since and decides again. A stream id
+ * minted for its command (a new post) is not read at all. A snapshot is read
+ * only for a stream this process does not hold, or holds only in part (loaded
+ * from a snapshot with other entries than the batch's commands read).
+ *
+ * The writer owns the states it keeps and changes them in place
+ * (`Decider.inPlace`), so a command costs nothing in the size of its stream's
+ * state; what a caller needs of the state after its command is read by
+ * `answer` right then. A state changed for a batch whose append failed is
+ * dropped, and the stream is loaded again.
  *
  * @example
  * ```ts
@@ -54,20 +59,23 @@ export type StreamWriter<C, S> = {
  * await posts.run({ streamId: postStreamId(postId), command, ctx });
  * ```
  */
-export function streamWriter<C, E extends AnyEvent, S extends { version: number }>(
+export function streamWriter<C, E extends AnyEvent, S extends { version: number }, A = undefined>(
   store: EventStore,
   options: {
     aggregate: AggregateOf<C, E, S>;
     snapshots?: Snapshotting<C, E, S>;
+    /** What a command's caller gets of the state right after the command's events. */
+    answer?: (state: S) => A;
     maxBatch?: number;
     cachedStreams?: number;
   },
-): StreamWriter<C, S> {
+): StreamWriter<C, A> {
   const { aggregate, snapshots } = options;
   const { decider } = aggregate;
   const maxBatch = options.maxBatch ?? 100;
   const cacheSize = options.cachedStreams ?? 1000;
-  const queues = new Map<string, Queued<C, S>[]>();
+  const answer = options.answer ?? (() => undefined as A);
+  const queues = new Map<string, Queued<C, A>[]>();
   const cache = new Map<string, Loaded<S>>();
 
   function remember(streamId: string, loaded: Loaded<S>): void {
@@ -78,85 +86,93 @@ export function streamWriter<C, E extends AnyEvent, S extends { version: number 
     if (cache.size > cacheSize && !oldest.done) cache.delete(oldest.value);
   }
 
-  async function drain(streamId: string, queue: Queued<C, S>[]): Promise<void> {
+  async function drain(streamId: string, queue: Queued<C, A>[]): Promise<void> {
     while (queue.length > 0) {
       await runBatch(streamId, queue.splice(0, maxBatch));
     }
     queues.delete(streamId);
   }
 
-  /** What deciding a batch on one state gave: each command's events or its error. */
-  function decideAll(batch: Queued<C, S>[], from: S) {
+  /**
+   * What deciding a batch gave: each command's events or its error. `from` is
+   * a state this writer owns: with `Decider.inPlace` it is changed in place.
+   */
+  function decideAll(batch: Queued<C, A>[], from: S) {
+    const { inPlace } = decider;
     let state = from;
-    const decided: { queued: Queued<C, S>; after: number; state: S }[] = [];
-    const refused: { queued: Queued<C, S>; error: unknown }[] = [];
+    const decided: { queued: Queued<C, A>; after: number; answer: A }[] = [];
+    const refused: { queued: Queued<C, A>; error: unknown }[] = [];
     const newEvents: NewEvent[] = [];
-    let noOps = 0;
     for (const queued of batch) {
       try {
         const events = decider.decide(queued.command, state);
-        if (events.length > 0) state = foldWith(decider, events, state);
-        else noOps++;
+        if (events.length > 0) {
+          state = inPlace ? inPlace.apply(state, events) : foldWith(decider, events, state);
+        }
         newEvents.push(...toNewEvents(events, queued.ctx));
-        decided.push({ queued, after: newEvents.length, state });
+        decided.push({ queued, after: newEvents.length, answer: answer(state) });
       } catch (error) {
         refused.push({ queued, error });
       }
     }
-    return { decided, refused, newEvents, state, trusted: refused.length === 0 && noOps === 0 };
+    return { decided, refused, newEvents, state };
   }
 
-  async function runBatch(streamId: string, batch: Queued<C, S>[]): Promise<void> {
+  async function runBatch(streamId: string, batch: Queued<C, A>[]): Promise<void> {
     try {
       // 1. the state to decide on: kept from this process's last batch (or, for a stream id
       //    just minted, the initial state) without a read, else loaded once for the batch
       const keys = snapshots ? batch.flatMap((q) => snapshots.shape.keysRead(q.command)) : [];
       const held = cache.get(streamId);
       const kept = held && covers(held, keys) ? held : undefined;
-      const assumed = kept ?? (batch.every((q) => q.fresh) ? initial() : null);
-      let loaded = assumed ?? await load(streamId, kept, keys);
+      const assumed = kept ?? (batch.every((q) => q.fresh) ? owned(initial()) : null);
+      let loaded = assumed ?? owned(await load(streamId, kept, keys), kept);
       let verified = assumed === null;
       for (;;) {
+        // The version and position decided on (the state itself changes in place).
+        const version = loaded.state.version;
+        const lastPosition = loaded.position;
         // 2. decide each command on the state the ones before it left
-        const { decided, refused, newEvents, state, trusted } = decideAll(batch, loaded.state);
-        // An unread state is trusted only where the append checks it: a refusal or a no-op
-        // appends nothing, so it is decided again on the stream as stored.
-        if (!verified && !trusted) {
-          loaded = await load(streamId, kept, keys);
-          verified = true;
-          continue;
-        }
-        for (const { queued, error } of refused) queued.reject(error);
+        const { decided, refused, newEvents, state } = decideAll(batch, loaded.state);
         if (newEvents.length === 0) {
+          // Nothing to append, so nothing checks an unread state (and nothing changed it):
+          // decide again on the stream as stored.
+          if (!verified) {
+            loaded = owned(await load(streamId, kept, keys), kept);
+            verified = true;
+            continue;
+          }
+          for (const { queued, error } of refused) queued.reject(error);
           remember(streamId, loaded);
-          for (const { queued } of decided) {
-            queued.resolve({ streamId, version: state.version, position: loaded.position, state });
+          for (const { queued, answer } of decided) {
+            queued.resolve({ streamId, version, position: lastPosition, answer });
           }
           return;
         }
         // 3. one append for the batch, expecting the version decided on
         let appended;
         try {
-          appended = await store.append(streamId, newEvents, {
-            expectedVersion: loaded.state.version,
-          });
+          appended = await store.append(streamId, newEvents, { expectedVersion: version });
         } catch (error) {
-          // Another process wrote since the kept state: read what it appended, decide again.
-          if (verified || !(error instanceof ConcurrencyError)) throw error;
+          // The state now holds events that were not appended: it is dropped either way.
           cache.delete(streamId);
-          loaded = await load(streamId, kept, keys);
+          if (verified || !(error instanceof ConcurrencyError)) throw error;
+          // Another process wrote since the kept state: load the stream, decide again.
+          loaded = owned(await load(streamId, undefined, keys));
           verified = true;
           continue;
         }
-        const position = appended.positions.at(-1) ?? loaded.position;
+        // The append checked the version: the refusals were decided on the stream as stored.
+        for (const { queued, error } of refused) queued.reject(error);
+        const position = appended.positions.at(-1) ?? lastPosition;
         remember(streamId, { state, position, known: loaded.known });
         // 4. each command's result: the version and position after its own events
-        for (const { queued, after, state } of decided) {
+        for (const { queued, after, answer } of decided) {
           queued.resolve({
             streamId,
-            state,
-            version: loaded.state.version + after,
-            position: after === 0 ? loaded.position : appended.positions[after - 1],
+            answer,
+            version: version + after,
+            position: after === 0 ? lastPosition : appended.positions[after - 1],
           });
         }
         // 5. snapshot when the version crossed a multiple of `every`, after answering
@@ -164,7 +180,7 @@ export function streamWriter<C, E extends AnyEvent, S extends { version: number 
           streamId,
           aggregate,
           snapshots,
-          from: loaded.state.version,
+          from: version,
           to: state.version,
         });
         return;
@@ -175,6 +191,13 @@ export function streamWriter<C, E extends AnyEvent, S extends { version: number 
       cache.delete(streamId);
       for (const queued of batch) queued.reject(error);
     }
+  }
+
+  /** A loaded state as this writer's own: a private draft, unless it is the kept one. */
+  function owned(loaded: Loaded<S>, kept?: Loaded<S>): Loaded<S> {
+    const { inPlace } = decider;
+    if (!inPlace || loaded.state === kept?.state) return loaded;
+    return { ...loaded, state: inPlace.draft(loaded.state) };
   }
 
   function initial(): Loaded<S> {
@@ -191,7 +214,7 @@ export function streamWriter<C, E extends AnyEvent, S extends { version: number 
 
   return {
     run({ streamId, command, ctx, fresh = false }) {
-      return new Promise<Written<S>>((resolve, reject) => {
+      return new Promise<Written<A>>((resolve, reject) => {
         const queued = { command, ctx, fresh, resolve, reject };
         const waiting = queues.get(streamId);
         if (waiting) {

@@ -145,7 +145,7 @@ Deno.test("Stream writer - two processes liking one post at once: every like cou
   assert.deepEqual(versions, Array.from({ length: 101 }, (_, i) => i + 1));
 });
 
-Deno.test("Stream writer - a post this process wrote loads from its kept state plus what others appended since", async () => {
+Deno.test("Stream writer - a post this process wrote is decided on its kept state until another process writes", async () => {
   const { db, process } = await setUp();
   await using _ = db;
   const { store, mediator } = process();
@@ -177,9 +177,10 @@ Deno.test("Stream writer - a post this process wrote loads from its kept state p
   const last = await run(postId, { type: "LikePost", postId }, fan(3)); // fan 3 already likes it
   assert.deepEqual(
     reads,
-    [1, 2],
+    [1, 5],
     "the whole stream once; no read while the kept state holds; after another process " +
-      "wrote, only the events since",
+      "wrote, the append conflicts and the stream is read again (the kept state, changed for " +
+      "the batch, is dropped)",
   );
   assert.equal(last.version, 5, "a no-op answers the current version");
   assert.equal(writer.cachedStreams(), 1);
@@ -226,4 +227,39 @@ Deno.test("Stream writer - a new post's stream is not read; a kept one is not re
   assert.equal(reads, 0, "no read: a minted id, then the state this process kept");
   const { versions } = await history(store, postId);
   assert.deepEqual(versions, [1, 2, 3]);
+});
+
+Deno.test("Stream writer - a batch with a no-op and a like on a stale kept state: the conflict makes both count", async () => {
+  const { db, process } = await setUp();
+  await using _ = db;
+  let hold: Promise<void> | null = null;
+  const a = process((store) => ({
+    ...store,
+    async append(...args) {
+      const result = await store.append(...args);
+      await hold; // the batch after this one queues up meanwhile
+      return result;
+    },
+  }));
+  const b = process();
+  const as = (actor: Actor) => requestContext({ actor });
+  const { postId } = await a.mediator.send({ type: "CreatePost", message: "p" }, as(fan(0)));
+  await a.mediator.send({ type: "LikePost", postId }, as(fan(1))); // A keeps "fan 1 likes it"
+  let release = () => {};
+  hold = new Promise((resolve) => release = resolve);
+  const comment = a.mediator.send({ type: "AddComment", postId, comment: "c" }, as(fan(5)));
+  await new Promise((resolve) => setTimeout(resolve, 50)); // the comment's append is held
+  await b.mediator.send({ type: "UnlikePost", postId }, as(fan(1)));
+  // One batch on A's kept state, which still says fan 1 likes it: a no-op and a like.
+  const likes = [
+    a.mediator.send({ type: "LikePost", postId }, as(fan(1))),
+    a.mediator.send({ type: "LikePost", postId }, as(fan(2))),
+  ];
+  hold = null;
+  release();
+  await comment;
+  const answers = await Promise.all(likes);
+  const { likes: count } = await history(a.store, postId);
+  assert.equal(count, 3, "fan 1's first like, fan 1's like again after the unlike, fan 2's");
+  assert.deepEqual(answers.map((r) => r.likes).sort(), [1, 2]);
 });

@@ -84,6 +84,19 @@ export async function benchLoadLongPost(report: Report): Promise<void> {
   const warmMs = await collect({ samples: 50, warmup: 5 }, () => timed(() => load(warm)));
   report.add("load_100k_post_from_snapshot", { value: median(coldMs), unit: "ms" });
   report.add("load_100k_post_kept_state", { value: median(warmMs), unit: "ms" });
+
+  // A like or unlike through the mediator on the post this process now holds (the first
+  // command loads it): the append plus deciding on the kept state, which must not cost
+  // anything in the post's size.
+  const fan = requestContext({ actor: randomActor() });
+  await s.mediator.send({ type: "LikePost", postId }, fan);
+  let likes = true;
+  const toggleMs = await collect({ samples: 40, warmup: 4 }, () =>
+    timed(async () => {
+      await s.mediator.send({ type: likes ? "UnlikePost" : "LikePost", postId }, fan);
+      likes = !likes;
+    }));
+  report.add("like_on_kept_100k_post", { value: median(toggleMs), unit: "ms" });
 }
 
 /**

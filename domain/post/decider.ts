@@ -287,4 +287,13 @@ export const postDecider: Decider<PostDecision, PostEvent, PostState> = {
   evolve,
   fold,
   initialState,
+  inPlace: {
+    draft: toDraft,
+    // The contract of `inPlace`: `state` is a draft made by `draft` above.
+    apply(state, events) {
+      let draft = state as Draft;
+      for (const event of events) draft = apply(draft, event);
+      return draft;
+    },
+  },
 };

@@ -586,6 +586,19 @@ Deno.test("Post decider - evolve never mutates the previous state", () => {
   assert.equal(before.version, 3);
 });
 
+Deno.test("Post decider - a draft changed in place ends where fold does, and its source is untouched", () => {
+  const { inPlace } = postDecider;
+  assert.ok(inPlace);
+  const before = fold([created(alice), liked(bob), commentAdded(carol)]);
+  const later = [liked(carol), unliked(bob), commentRemoved(C1, carol), messageUpdated("edited")];
+  const draft = inPlace.draft(before);
+  let state = draft;
+  for (const event of later) state = inPlace.apply(state, [event]);
+  assert.equal(state, draft, "changed in place");
+  assert.deepEqual(state, fold(later, before));
+  assert.deepEqual(before, fold([created(alice), liked(bob), commentAdded(carol)]));
+});
+
 Deno.test("Post decider - every event the decider produces passes its schema", () => {
   const decisions: Array<[PostEvent[], PostDecision]> = [
     [[], createPost(alice, "hello")],
