@@ -241,7 +241,11 @@ export type SnapshotChange = Omit<Snapshot, "entries"> & {
   removals: readonly string[];
 };
 
-/** Snapshots of long streams; derived data, safe to lose. */
+/**
+ * Snapshots of long streams; derived data. A head may be dropped at any time
+ * (its entries go with it), entries alone never: a head without its likers
+ * would take every liker for a new one.
+ */
 export interface SnapshotStore {
   /** The latest snapshot's head and those of its entries named by `keys`, read together. */
   load(streamId: string, keys: readonly string[]): Promise<Snapshot | null>;

@@ -12,6 +12,7 @@ import {
 } from "../domain/mod.ts";
 import type { AggregateOf } from "./aggregate.ts";
 import { type AnyCommandHandler, defineCommand, type SignedInContext } from "./mediator.ts";
+import type { Logger } from "./log.ts";
 import type { EventStore, SnapshotStore } from "./ports.ts";
 import { streamWriter } from "./stream_writer.ts";
 
@@ -44,13 +45,20 @@ export function postCommandHandlers(
     store: EventStore;
     snapshots?: SnapshotStore;
     snapshotEvery?: number;
+    /** Where snapshot failures are reported. */
+    log?: Logger;
     /** How many posts' states this process keeps between commands (default 1000). */
     cachedStreams?: number;
   },
 ): AnyCommandHandler[] {
   const { store } = deps;
   const snapshots = deps.snapshots
-    ? { store: deps.snapshots, shape: postSnapshotShape, every: deps.snapshotEvery ?? 100 }
+    ? {
+      store: deps.snapshots,
+      shape: postSnapshotShape,
+      every: deps.snapshotEvery ?? 100,
+      log: deps.log,
+    }
     : undefined;
   const posts = streamWriter(store, {
     aggregate: postAggregate,

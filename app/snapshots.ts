@@ -1,5 +1,6 @@
 import { type AnyEvent, foldWith, type SnapshotShape } from "../domain/mod.ts";
 import { type AggregateOf, ownEvents } from "./aggregate.ts";
+import { type Logger, messageOf } from "./log.ts";
 import type { EventStore, SnapshotStore } from "./ports.ts";
 
 /** Snapshotting of one aggregate type: the store, the state's shape, and how often. */
@@ -8,29 +9,41 @@ export type Snapshotting<C, E, S> = {
   shape: SnapshotShape<C, E, S>;
   /** The snapshot is moved forward each time the version crosses a multiple of this. */
   every: number;
+  /** Where a snapshot that fails to load or to move forward is reported (it is only a shortcut). */
+  log?: Logger;
 };
 
 /** A state restored from a snapshot, exact for its head and the entries asked for. */
-export type Restored<S> = { state: S; position: number };
+type Restored<S> = { state: S; position: number };
 
 /**
  * The latest snapshot's state with the entries named by `keys`, or null when
- * there is none, it is of another schema version, or it cannot be read (the
- * events are the truth; a snapshot is only a shortcut).
+ * there is none, it is of another schema version, or it cannot be read or
+ * loaded (logged): the events are the truth, a snapshot is only a shortcut.
  */
-export async function restoreSnapshot<C, E, S>(
+export async function restoreSnapshot<C, E, S extends { version: number }>(
   snapshots: Snapshotting<C, E, S>,
   streamId: string,
   keys: readonly string[],
 ): Promise<Restored<S> | null> {
-  const snapshot = await snapshots.store.load(streamId, keys).catch(() => null);
+  let snapshot;
+  try {
+    snapshot = await snapshots.store.load(streamId, keys);
+  } catch (error) {
+    snapshots.log?.warn("snapshot not loaded", { streamId, error: messageOf(error) });
+    return null;
+  }
   if (!snapshot || snapshot.schemaVersion !== snapshots.shape.schemaVersion) return null;
   try {
-    return {
-      state: snapshots.shape.restore(snapshot.head, snapshot.entries),
-      position: snapshot.position,
-    };
-  } catch {
+    const state = snapshots.shape.restore(snapshot.head, snapshot.entries);
+    if (state.version !== snapshot.version) throw new Error(`head at version ${state.version}`);
+    return { state, position: snapshot.position };
+  } catch (error) {
+    snapshots.log?.warn("snapshot unreadable", {
+      streamId,
+      version: snapshot.version,
+      error: messageOf(error),
+    });
     return null;
   }
 }
@@ -38,12 +51,12 @@ export async function restoreSnapshot<C, E, S>(
 /**
  * Moves a stream's snapshot up to the events stored now. It reads the events
  * after the snapshot, the entries they change, folds them, and writes the new
- * head and those entries (a removed like or comment deletes its entry). With no
- * usable snapshot it folds the whole stream and writes every entry. The work
- * is proportional to the events since the last snapshot, never to the
- * stream's length, and uses no state a process holds: a snapshot is derived
- * from the events alone. False when there was nothing to do or another writer
- * moved the snapshot first.
+ * head and those entries (a removed like or comment deletes its entry): work
+ * in proportion to the events since the last snapshot. With no usable
+ * snapshot (none, another schema version, or one that cannot be read) it
+ * folds the whole stream and writes every entry, once. It uses no state a
+ * process holds: a snapshot is derived from the events alone. False when
+ * there was nothing to do or another writer moved the snapshot first.
  *
  * @example
  * ```ts
@@ -72,13 +85,19 @@ export async function advanceSnapshot<C, E extends AnyEvent, S extends { version
   let base = head && await restoreSnapshot(options.snapshots, streamId, keys);
   if (head && base && base.state.version !== head.state.version) return false; // moved meanwhile
   if (head && !base) {
-    // Its entries could not be read: fold the stream from its first event instead.
+    // Gone since, or its entries cannot be read: fold the stream from its first event instead.
     ({ events, last } = await eventsAfter(0));
     if (!last) return false;
     keys = changedKeys(events);
     base = null;
   }
   const state = foldWith(decider, events, base?.state ?? decider.initialState());
+  if (state.version !== last.streamVersion) {
+    // A head ahead of or behind its events would make every later append of the stream fail.
+    throw new Error(
+      `snapshot of ${streamId} folded to ${state.version}, its last event is ${last.streamVersion}`,
+    );
+  }
   const upserts: [string, unknown][] = [];
   const removals: string[] = [];
   for (const key of keys) {
@@ -116,5 +135,10 @@ export async function maybeSnapshot<C, E extends AnyEvent, S extends { version: 
   const { snapshots, from, to } = options;
   if (!snapshots) return;
   if (Math.floor(to / snapshots.every) <= Math.floor(from / snapshots.every)) return;
-  await advanceSnapshot(store, { ...options, snapshots }).catch(() => {});
+  await advanceSnapshot(store, { ...options, snapshots }).catch((error) => {
+    snapshots.log?.warn("snapshot not moved forward", {
+      streamId: options.streamId,
+      error: messageOf(error),
+    });
+  });
 }

@@ -6,6 +6,9 @@ import type { WriteResult } from "./messages.ts";
 import type { EventStore, NewEvent } from "./ports.ts";
 import { maybeSnapshot, type Snapshotting } from "./snapshots.ts";
 
+/** How many snapshot entries a state held in part keeps when it is read again for more. */
+const KEPT_ENTRIES = 256;
+
 /** A command's result, with what `answer` read of the state right after its own events. */
 export type Written<A> = WriteResult & { readonly answer: A };
 
@@ -122,9 +125,13 @@ export function streamWriter<C, E extends AnyEvent, S extends { version: number 
     try {
       // 1. the state to decide on: kept from this process's last batch (or, for a stream id
       //    just minted, the initial state) without a read, else loaded once for the batch
-      const keys = snapshots ? batch.flatMap((q) => snapshots.shape.keysRead(q.command)) : [];
+      const read = snapshots ? batch.flatMap((q) => snapshots.shape.keysRead(q.command)) : [];
       const held = cache.get(streamId);
-      const kept = held && covers(held, keys) ? held : undefined;
+      const kept = held && covers(held, read) ? held : undefined;
+      // A state held in part is read again with the entries it held as well (up to a bound).
+      const keys = !kept && held?.known && held.known.size + read.length <= KEPT_ENTRIES
+        ? [...new Set([...held.known, ...read])]
+        : read;
       const assumed = kept ?? (batch.every((q) => q.fresh) ? owned(initial()) : null);
       let loaded = assumed ?? owned(await load(streamId, kept, keys), kept);
       let verified = assumed === null;

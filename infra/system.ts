@@ -141,7 +141,7 @@ export async function createSystem(
   const mediator = createMediator({
     side,
     commands: side === "query" ? [] : [
-      ...postCommandHandlers({ store, snapshots: postgresSnapshotStore(eventSql) }),
+      ...postCommandHandlers({ store, snapshots: postgresSnapshotStore(eventSql), log: logger }),
       ...userCommandHandlers({
         store,
         hasher,

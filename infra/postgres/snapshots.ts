@@ -2,7 +2,7 @@ import type { Snapshot, SnapshotChange, SnapshotStore } from "../../app/ports.ts
 import type { Sql } from "./connect.ts";
 
 /** The latest snapshot's head with the entries asked for, in one statement (one MVCC snapshot). */
-export const LOAD_SNAPSHOT_SQL = `
+const LOAD_SNAPSHOT_SQL = `
   select s.version, s.position, s.schema_version, s.state,
     coalesce((select json_agg(json_build_array(e.key, e.value)) from snapshot_entries e
               where e.stream_id = s.stream_id and e.key = any($2::text[])), '[]') as entries
@@ -73,20 +73,21 @@ export function postgresSnapshotStore(sql: Sql): SnapshotStore {
           change.schemaVersion,
           JSON.stringify(change.head),
         ];
+        const prepare = { prepare: true };
         const moved = base === null
-          ? await tx.unsafe(SAVE_FROM_START_SQL, head)
-          : await tx.unsafe(SAVE_ON_BASE_SQL, [...head, base]);
+          ? await tx.unsafe(SAVE_FROM_START_SQL, head, prepare)
+          : await tx.unsafe(SAVE_ON_BASE_SQL, [...head, base], prepare);
         if (moved.length === 0) return false;
-        if (base === null) await tx.unsafe(CLEAR_ENTRIES_SQL, [streamId]);
+        if (base === null) await tx.unsafe(CLEAR_ENTRIES_SQL, [streamId], prepare);
         else if (change.removals.length > 0) {
-          await tx.unsafe(REMOVE_ENTRIES_SQL, [streamId, change.removals as string[]]);
+          await tx.unsafe(REMOVE_ENTRIES_SQL, [streamId, change.removals as string[]], prepare);
         }
         if (change.upserts.length > 0) {
           await tx.unsafe(UPSERT_ENTRIES_SQL, [
             streamId,
             change.upserts.map(([key]) => key),
             change.upserts.map(([, value]) => JSON.stringify(value)),
-          ]);
+          ], prepare);
         }
         return true;
       });
