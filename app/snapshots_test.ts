@@ -14,6 +14,7 @@ import { ownEvents } from "./aggregate.ts";
 import { postAggregate } from "./post_handlers.ts";
 import { advanceSnapshot } from "./snapshots.ts";
 import { requestContext } from "./context.ts";
+import type { Mediator } from "./mediator.ts";
 import type { EventStore } from "./ports.ts";
 import { commandSide } from "./test_utils.ts";
 
@@ -39,6 +40,18 @@ function counting(store: EventStore) {
   };
 }
 
+/** A post by fan 0, liked by fans 1 to `likes` one after the other; its id. */
+async function likedPost(mediator: Mediator, likes: number): Promise<string> {
+  const { postId } = await mediator.send(
+    { type: "CreatePost", message: "popular" },
+    requestContext({ actor: actor(0) }),
+  );
+  for (let i = 1; i <= likes; i++) {
+    await mediator.send({ type: "LikePost", postId }, requestContext({ actor: actor(i) }));
+  }
+  return postId;
+}
+
 async function setUp() {
   const db = await tempDatabase();
   const sql = db.connect();
@@ -53,13 +66,7 @@ async function setUp() {
 Deno.test("Snapshots - a long stream loads from its snapshot plus the events after it", async () => {
   const { db, reads, snapshots, mediator } = await setUp();
   await using _ = db;
-  const { postId } = await mediator.send(
-    { type: "CreatePost", message: "popular" },
-    requestContext({ actor: actor(0) }),
-  );
-  for (let i = 1; i <= 120; i++) {
-    await mediator.send({ type: "LikePost", postId }, requestContext({ actor: actor(i) }));
-  }
+  const postId = await likedPost(mediator, 120);
   const snapshot = await snapshots.load(postStreamId(postId), []);
   assert.equal(snapshot?.version, 100, "taken when the version crossed 100");
   assert.equal(snapshot?.schemaVersion, postSnapshotShape.schemaVersion);
@@ -84,13 +91,7 @@ Deno.test("Snapshots - a long stream loads from its snapshot plus the events aft
 Deno.test("Snapshots - one of another schema version is ignored, and the answer is the same", async () => {
   const { db, reads, snapshots, mediator } = await setUp();
   await using _ = db;
-  const { postId } = await mediator.send(
-    { type: "CreatePost", message: "p" },
-    requestContext({ actor: actor(0) }),
-  );
-  for (let i = 1; i <= 60; i++) {
-    await mediator.send({ type: "LikePost", postId }, requestContext({ actor: actor(i) }));
-  }
+  const postId = await likedPost(mediator, 60);
   const saved = await snapshots.load(postStreamId(postId), []);
   assert.ok(saved, "a snapshot was taken at version 50");
   const replaced = await snapshots.save({
@@ -114,13 +115,7 @@ Deno.test("Snapshots - one of another schema version is ignored, and the answer 
 Deno.test("Snapshots - a process holding part of a post reads the entry a later command needs", async () => {
   const { db, sql, store, snapshots, mediator } = await setUp();
   await using _ = db;
-  const { postId } = await mediator.send(
-    { type: "CreatePost", message: "popular" },
-    requestContext({ actor: actor(0) }),
-  );
-  for (let i = 1; i <= 60; i++) {
-    await mediator.send({ type: "LikePost", postId }, requestContext({ actor: actor(i) }));
-  }
+  const postId = await likedPost(mediator, 60);
   // Another process, which keeps the states it loads: it loads the post from the
   // snapshot at version 50 with fan 7's entry only.
   const other = commandSide({ store, snapshots, snapshotEvery: 50 }).mediator;
@@ -211,13 +206,7 @@ Deno.test("Snapshots - of two writers moving one snapshot, one wins; none builds
 Deno.test("Snapshots - a process holding part of a post keeps it exact across its own appends and others'", async () => {
   const { db, store, snapshots, mediator } = await setUp();
   await using _ = db;
-  const { postId } = await mediator.send(
-    { type: "CreatePost", message: "popular" },
-    requestContext({ actor: actor(0) }),
-  );
-  for (let i = 1; i <= 60; i++) {
-    await mediator.send({ type: "LikePost", postId }, requestContext({ actor: actor(i) }));
-  }
+  const postId = await likedPost(mediator, 60);
   const one = commandSide({ store, snapshots, snapshotEvery: 50 }).mediator;
   const two = commandSide({ store, snapshots, snapshotEvery: 50 }).mediator;
   const send = (m: typeof one, type: "LikePost" | "UnlikePost", fan: number) =>
@@ -241,13 +230,7 @@ Deno.test("Snapshots - a process holding part of a post keeps it exact across it
 Deno.test("Snapshots - moving forward: a snapshot moved by another writer meanwhile is left alone", async () => {
   const { db, store, snapshots, mediator } = await setUp();
   await using _ = db;
-  const { postId } = await mediator.send(
-    { type: "CreatePost", message: "p" },
-    requestContext({ actor: actor(0) }),
-  );
-  for (let i = 1; i <= 70; i++) {
-    await mediator.send({ type: "LikePost", postId }, requestContext({ actor: actor(i) }));
-  }
+  const postId = await likedPost(mediator, 70);
   const streamId = postStreamId(postId);
   const snapshotting = { store: snapshots, shape: postSnapshotShape, every: 50 };
   // The keyed load (the second one) comes after another writer moved the snapshot to 71.
@@ -285,13 +268,7 @@ Deno.test("Snapshots - moving forward: a snapshot moved by another writer meanwh
 Deno.test("Snapshots - moving forward: entries that cannot be read are rebuilt from the first event, every one", async () => {
   const { db, sql, store, snapshots, mediator } = await setUp();
   await using _ = db;
-  const { postId } = await mediator.send(
-    { type: "CreatePost", message: "p" },
-    requestContext({ actor: actor(0) }),
-  );
-  for (let i = 1; i <= 49; i++) {
-    await mediator.send({ type: "LikePost", postId }, requestContext({ actor: actor(i) }));
-  }
+  const postId = await likedPost(mediator, 49);
   const streamId = postStreamId(postId);
   await sql`update snapshot_entries set value = '"damaged"' where stream_id = ${streamId}`;
   // Commands reading a damaged entry fold the stream instead; these unlikes touch five.
@@ -348,13 +325,7 @@ Deno.test("Snapshots - moving forward from another schema version drops its entr
 Deno.test("Snapshots - a state held in part keeps the entries it held when it is read for another", async () => {
   const { db, store, reads, snapshots, mediator } = await setUp();
   await using _ = db;
-  const { postId } = await mediator.send(
-    { type: "CreatePost", message: "p" },
-    requestContext({ actor: actor(0) }),
-  );
-  for (let i = 1; i <= 60; i++) {
-    await mediator.send({ type: "LikePost", postId }, requestContext({ actor: actor(i) }));
-  }
+  const postId = await likedPost(mediator, 60);
   const other = commandSide({ store, snapshots, snapshotEvery: 50 }).mediator;
   const send = (type: "LikePost" | "UnlikePost", fan: number) =>
     other.send({ type, postId }, requestContext({ actor: actor(fan) }));
