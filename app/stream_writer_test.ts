@@ -233,11 +233,17 @@ Deno.test("Stream writer - a batch with a no-op and a like on a stale kept state
   const { db, process } = await setUp();
   await using _ = db;
   let hold: Promise<void> | null = null;
+  let held = () => {};
+  const appended: string[][] = [];
   const a = process((store) => ({
     ...store,
-    async append(...args) {
-      const result = await store.append(...args);
-      await hold; // the batch after this one queues up meanwhile
+    async append(streamId, events, options) {
+      const result = await store.append(streamId, events, options);
+      appended.push(events.map((e) => e.event.type));
+      if (hold) {
+        held();
+        await hold; // the batch after this one queues up meanwhile
+      }
       return result;
     },
   }));
@@ -247,18 +253,25 @@ Deno.test("Stream writer - a batch with a no-op and a like on a stale kept state
   await a.mediator.send({ type: "LikePost", postId }, as(fan(1))); // A keeps "fan 1 likes it"
   let release = () => {};
   hold = new Promise((resolve) => release = resolve);
+  const reached = new Promise<void>((resolve) => held = resolve);
   const comment = a.mediator.send({ type: "AddComment", postId, comment: "c" }, as(fan(5)));
-  await new Promise((resolve) => setTimeout(resolve, 50)); // the comment's append is held
+  await reached; // the comment is appended, its answer held
   await b.mediator.send({ type: "UnlikePost", postId }, as(fan(1)));
   // One batch on A's kept state, which still says fan 1 likes it: a no-op and a like.
   const likes = [
     a.mediator.send({ type: "LikePost", postId }, as(fan(1))),
     a.mediator.send({ type: "LikePost", postId }, as(fan(2))),
   ];
+  await new Promise((resolve) => setTimeout(resolve, 0)); // both reach the writer's queue
   hold = null;
   release();
   await comment;
   const answers = await Promise.all(likes);
+  assert.deepEqual(
+    appended.at(-1),
+    ["PostLiked", "PostLiked"],
+    "one batch, decided again on the stream as stored after its append conflicted",
+  );
   const { likes: count } = await history(a.store, postId);
   assert.equal(count, 3, "fan 1's first like, fan 1's like again after the unlike, fan 2's");
   assert.deepEqual(answers.map((r) => r.likes).sort(), [1, 2]);
