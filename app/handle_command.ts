@@ -80,7 +80,8 @@ export async function handleCommand<C, E extends AnyEvent, S extends { version: 
 /**
  * Loads a stream's state: from `cached` (a state this process folded before)
  * or else the latest usable snapshot with the entries named by `keys`, plus
- * the events after it.
+ * the events after it. The state it answers is a fresh object nothing else
+ * holds, unless it is `cached`'s own (no event since).
  */
 export async function loadStream<C, E extends AnyEvent, S extends { version: number }>(
   store: EventStore,

@@ -51,7 +51,8 @@ export type StreamWriter<C, A> = {
  * from a snapshot with other entries than the batch's commands read).
  *
  * The writer owns the states it keeps and changes them in place
- * (`Decider.inPlace`), so a command costs nothing in the size of its stream's
+ * (`Decider.applyInPlace`; what `loadStream` returns is a fresh state, or the
+ * kept one), so a command costs nothing in the size of its stream's
  * state; what a caller needs of the state after its command is read by
  * `answer` right then. A state changed for a batch whose append failed is
  * dropped, and the stream is loaded again.
@@ -98,10 +99,11 @@ export function streamWriter<C, E extends AnyEvent, S extends { version: number 
 
   /**
    * What deciding a batch gave: each command's events or its error. `from` is
-   * a state this writer owns: with `Decider.inPlace` it is changed in place.
+   * a state this writer owns (loaded for it, or kept by it): with
+   * `Decider.applyInPlace` it is changed in place.
    */
   function decideAll(batch: Queued<C, A>[], from: S) {
-    const { inPlace } = decider;
+    const { applyInPlace } = decider;
     let state = from;
     const decided: { queued: Queued<C, A>; after: number; answer: A }[] = [];
     const refused: { queued: Queued<C, A>; error: unknown }[] = [];
@@ -110,7 +112,7 @@ export function streamWriter<C, E extends AnyEvent, S extends { version: number 
       try {
         const events = decider.decide(queued.command, state);
         if (events.length > 0) {
-          state = inPlace ? inPlace.apply(state, events) : foldWith(decider, events, state);
+          state = applyInPlace ? applyInPlace(state, events) : foldWith(decider, events, state);
         }
         newEvents.push(...toNewEvents(events, queued.ctx));
         decided.push({ queued, after: newEvents.length, answer: answer(state) });
@@ -132,8 +134,8 @@ export function streamWriter<C, E extends AnyEvent, S extends { version: number 
       const keys = !kept && held?.known && held.known.size + read.length <= KEPT_ENTRIES
         ? [...new Set([...held.known, ...read])]
         : read;
-      const assumed = kept ?? (batch.every((q) => q.fresh) ? owned(initial()) : null);
-      let loaded = assumed ?? owned(await load(streamId, kept, keys), kept);
+      const assumed = kept ?? (batch.every((q) => q.fresh) ? initial() : null);
+      let loaded = assumed ?? await load(streamId, kept, keys);
       let verified = assumed === null;
       for (;;) {
         // The version and position decided on (the state itself changes in place).
@@ -145,7 +147,7 @@ export function streamWriter<C, E extends AnyEvent, S extends { version: number 
           // Nothing to append, so nothing checks an unread state (and nothing changed it):
           // decide again on the stream as stored.
           if (!verified) {
-            loaded = owned(await load(streamId, kept, keys), kept);
+            loaded = await load(streamId, kept, keys);
             verified = true;
             continue;
           }
@@ -165,7 +167,7 @@ export function streamWriter<C, E extends AnyEvent, S extends { version: number 
           cache.delete(streamId);
           if (verified || !(error instanceof ConcurrencyError)) throw error;
           // Another process wrote since the kept state: load the stream, decide again.
-          loaded = owned(await load(streamId, undefined, keys));
+          loaded = await load(streamId, undefined, keys);
           verified = true;
           continue;
         }
@@ -198,13 +200,6 @@ export function streamWriter<C, E extends AnyEvent, S extends { version: number 
       cache.delete(streamId);
       for (const queued of batch) queued.reject(error);
     }
-  }
-
-  /** A loaded state as this writer's own: a private draft, unless it is the kept one. */
-  function owned(loaded: Loaded<S>, kept?: Loaded<S>): Loaded<S> {
-    const { inPlace } = decider;
-    if (!inPlace || loaded.state === kept?.state) return loaded;
-    return { ...loaded, state: inPlace.draft(loaded.state) };
   }
 
   function initial(): Loaded<S> {

@@ -20,13 +20,13 @@ export type Decider<Command, Event, State> = {
   initialState(): State;
   fold?(events: readonly Event[], from: State): State;
   /**
-   * For a writer that decides many commands in turn on one state: `draft`
-   * makes a private copy of a state, and `apply` applies events to that copy
-   * in place (returning it, or a new draft), so a batch copies the state once
-   * instead of once per command. Only ever pass `apply` a draft from `draft`
-   * that nothing else holds.
+   * Applies events by changing `state` itself (returning it, or a new state),
+   * for a writer that decides many commands in turn on a state it keeps: no
+   * copy per command. Only for a state its caller owns: one that `fold`,
+   * `initialState` or a snapshot's `restore` made for it, which nothing else
+   * holds.
    */
-  inPlace?: { draft(state: State): State; apply(draft: State, events: readonly Event[]): State };
+  applyInPlace?(state: State, events: readonly Event[]): State;
 };
 
 /** Folds events into state: in one pass when the decider can, else event by event. */

@@ -71,12 +71,21 @@ export function evolve(state: PostState, event: PostEvent): PostState {
  */
 export function fold(events: readonly PostEvent[], from: PostState = initialState()): PostState {
   if (events.length === 0) return from;
-  let draft = toDraft(from);
+  return applyInPlace(toDraft(from), events);
+}
+
+/**
+ * Applies events by changing `state` itself; see `Decider.applyInPlace` for
+ * which states a caller may pass (every state this module hands out is a
+ * fresh object: only its first holder may change it).
+ */
+export function applyInPlace(state: PostState, events: readonly PostEvent[]): PostState {
+  let draft = state as Draft;
   for (const event of events) draft = apply(draft, event);
   return draft;
 }
 
-/** A PostState this module may change in place: only ever one it has just copied. */
+/** A PostState as this module changes it in place (see `applyInPlace`). */
 type Draft =
   | { status: "none"; version: 0 }
   | {
@@ -287,13 +296,5 @@ export const postDecider: Decider<PostDecision, PostEvent, PostState> = {
   evolve,
   fold,
   initialState,
-  inPlace: {
-    draft: toDraft,
-    // The contract of `inPlace`: `state` is a draft made by `draft` above.
-    apply(state, events) {
-      let draft = state as Draft;
-      for (const event of events) draft = apply(draft, event);
-      return draft;
-    },
-  },
+  applyInPlace,
 };
