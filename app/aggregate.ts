@@ -17,13 +17,16 @@ export class ForeignEvent extends Error {
   }
 }
 
-/** A stream's events as its aggregate's own, or ForeignEvent for the first it does not know. */
-export function ownEvents<E extends AnyEvent>(
+/**
+ * A stream's events as its aggregate's own (keeping what else they carry, such
+ * as their recorded position), or ForeignEvent for the first it does not know.
+ */
+export function ownEvents<T extends AnyEvent, E extends AnyEvent>(
   streamId: string,
-  stored: readonly AnyEvent[],
+  stored: readonly T[],
   isEvent: (event: AnyEvent) => event is E,
-): E[] {
-  const events: E[] = [];
+): (T & E)[] {
+  const events: (T & E)[] = [];
   for (const event of stored) {
     if (!isEvent(event)) throw new ForeignEvent(streamId, event.type);
     events.push(event);

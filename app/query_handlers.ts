@@ -7,7 +7,7 @@ import {
   postStreamId,
   type RecordedEvent,
 } from "../domain/mod.ts";
-import { ForeignEvent } from "./aggregate.ts";
+import { ownEvents } from "./aggregate.ts";
 import { type AnyQueryHandler, defineQuery } from "./mediator.ts";
 import type { EventStore, ReadStore } from "./ports.ts";
 
@@ -40,11 +40,7 @@ function toHistoryEntry(recorded: RecordedEvent<PostEvent>): HistoryEntry {
 /** A post's events from the store (the audit log); PostNotFound for a post that never existed. */
 async function postEvents(store: EventStore, postId: string): Promise<RecordedEvent<PostEvent>[]> {
   const streamId = postStreamId(postId);
-  const events: RecordedEvent<PostEvent>[] = [];
-  for (const event of await store.readStream(streamId)) {
-    if (!isPostEvent(event)) throw new ForeignEvent(streamId, event.type);
-    events.push(event);
-  }
+  const events = ownEvents(streamId, await store.readStream(streamId), isPostEvent);
   if (events.length === 0) throw new PostNotFound(postId);
   return events;
 }

@@ -1,11 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  type Actor,
-  foldPost,
-  isPostEvent,
-  postSnapshotShape,
-  postStreamId,
-} from "../domain/mod.ts";
+import { fan as actor } from "../domain/test_utils.ts";
+import { foldPost, isPostEvent, postSnapshotShape, postStreamId } from "../domain/mod.ts";
 import { postgresEventStore } from "../infra/postgres/event_store.ts";
 import { migrate } from "../infra/postgres/migrate.ts";
 import { postgresSnapshotStore } from "../infra/postgres/snapshots.ts";
@@ -17,12 +12,6 @@ import { requestContext } from "./context.ts";
 import type { Mediator } from "./mediator.ts";
 import type { EventStore } from "./ports.ts";
 import { commandSide } from "./test_utils.ts";
-
-const actor = (i: number): Actor => ({
-  userId: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
-  username: `fan_${i}`,
-  isAdmin: false,
-});
 
 /** The event store, counting the events each readStream returns. */
 function counting(store: EventStore) {

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { fan } from "../domain/test_utils.ts";
 import { type Actor, NotAuthor, type PostIntent, postStreamId } from "../domain/mod.ts";
 import { postgresEventStore } from "../infra/postgres/event_store.ts";
 import { migrate } from "../infra/postgres/migrate.ts";
@@ -13,13 +14,6 @@ import { postAggregate, postCommandHandlers } from "./post_handlers.ts";
 import { userCommandHandlers } from "./user_handlers.ts";
 import type { EventStore } from "./ports.ts";
 import { streamWriter } from "./stream_writer.ts";
-
-// Users are not registered: the command side trusts the session's actor.
-const fan = (i: number): Actor => ({
-  userId: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
-  username: `fan_${i}`,
-  isAdmin: false,
-});
 
 async function setUp() {
   const db = await tempDatabase();

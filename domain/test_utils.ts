@@ -58,3 +58,13 @@ export const carol: Actor = {
 };
 export const T0 = "2026-01-01T10:00:00.000Z";
 export const T1 = "2026-01-01T10:05:00.000Z";
+
+/**
+ * The `i`-th of many users with fixed ids (not registered: the command side
+ * trusts the session's actor).
+ */
+export const fan = (i: number): Actor => ({
+  userId: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
+  username: `fan_${i}`,
+  isAdmin: false,
+});

@@ -13,6 +13,7 @@ import { postgresEventStore } from "./postgres/event_store.ts";
 import { migrate } from "./postgres/migrate.ts";
 import { tempDatabase, userHandlerParts } from "./postgres/test_utils.ts";
 import { createRestorer } from "./projections/restore.ts";
+import { verifySnapshots } from "./postgres/verify_snapshots.ts";
 import { verifyReadModel } from "./projections/verify.ts";
 import { projectionAdmin } from "./projector/projection_admin.ts";
 
@@ -155,9 +156,11 @@ export async function readableToTheEnd(eventSql: Sql, timeoutMs = 30_000): Promi
   }
 }
 
-/** Runs the verifier and fails the test with its differences. */
+/** Runs the verifier (projections and snapshots) and fails the test with its differences. */
 export async function assertVerified(s: { eventSql: Sql; readSql: Sql }): Promise<void> {
   await readableToTheEnd(s.eventSql);
   const { differences } = await verifyReadModel({ eventSql: s.eventSql, readSql: s.readSql });
   assert.deepEqual(differences, [], "verifier: projections differ from the event store");
+  const snapshots = await verifySnapshots(s.eventSql);
+  assert.deepEqual(snapshots.differences, [], "verifier: snapshots differ from their streams");
 }

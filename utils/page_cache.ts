@@ -43,7 +43,8 @@ export function pageCacheFor(settings: { entries: number; ttlMs: number }): Page
 }
 
 /**
- * A page cache of at most `entries` pages; `entries: 0` or `ttlMs: 0` keeps none.
+ * A page cache of at most `entries` pages, each kept `ttlMs` (`pageCacheFor`
+ * is where 0 turns it off).
  *
  * @example
  * ```ts

@@ -1,18 +1,13 @@
 import assert from "node:assert/strict";
+import { fan } from "../../domain/test_utils.ts";
 import { requestContext } from "../../app/context.ts";
 import { commandSide } from "../../app/test_utils.ts";
-import { type Actor, postStreamId } from "../../domain/mod.ts";
+import { postStreamId } from "../../domain/mod.ts";
 import { postgresEventStore } from "./event_store.ts";
 import { migrate } from "./migrate.ts";
 import { postgresSnapshotStore } from "./snapshots.ts";
 import { tempDatabase } from "./test_utils.ts";
 import { verifySnapshots } from "./verify_snapshots.ts";
-
-const fan = (i: number): Actor => ({
-  userId: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
-  username: `fan_${i}`,
-  isAdmin: false,
-});
 
 Deno.test("Snapshot check - clean for snapshots moved forward by commands; names a missing, a left-over and a wrong entry and a wrong head", async () => {
   await using db = await tempDatabase();
