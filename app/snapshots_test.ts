@@ -163,35 +163,6 @@ Deno.test("Snapshots - the entries are the post's likers and live comments at th
   assert.equal(stored.state.likes, expected.likers.size, "the head's like count");
 });
 
-Deno.test("Snapshots - of two writers moving one snapshot, one wins; none builds on a snapshot that is gone", async () => {
-  const { db, sql, snapshots } = await setUp();
-  await using _ = db;
-  const streamId = postStreamId(crypto.randomUUID());
-  const change = (version: number, base: number | null, key: string) => ({
-    streamId,
-    version,
-    position: version,
-    schemaVersion: postSnapshotShape.schemaVersion,
-    head: { version },
-    base,
-    upserts: [[key, true]] as const,
-    removals: [],
-  });
-  assert.equal(await snapshots.save(change(50, null, "a")), true);
-  const results = await Promise.all([
-    snapshots.save(change(100, 50, "b")),
-    snapshots.save(change(101, 50, "c")),
-  ]);
-  assert.deepEqual(results.toSorted(), [false, true]);
-  const keys = (await sql`select key from snapshot_entries where stream_id = ${streamId}`)
-    .map((r) => r.key).sort();
-  const winner = results[0] ? "b" : "c";
-  assert.deepEqual(keys, ["a", winner], "the first snapshot's entry and the winner's");
-  await sql`delete from snapshots where stream_id = ${streamId}`;
-  assert.equal(await snapshots.save(change(150, 100, "d")), false);
-  assert.equal(await snapshots.load(streamId, ["d"]), null);
-});
-
 Deno.test("Snapshots - a process holding part of a post keeps it exact across its own appends and others'", async () => {
   const { db, store, snapshots, mediator } = await setUp();
   await using _ = db;
