@@ -7,14 +7,25 @@ import { maybeSnapshot, restoreSnapshot, type Snapshotting } from "./snapshots.t
 
 /**
  * A stream's state as of a version, with the global position of its last
- * event. A state loaded from a snapshot is exact for the head and the entries
- * in `known` only (see SnapshotShape); without `known` it is whole.
+ * event. Without `partial` the state is whole.
  */
-export type Loaded<S> = { state: S; position: number; known?: ReadonlySet<string> };
+export type Loaded<S> = { state: S; position: number; partial?: PartialState };
+
+/**
+ * A state loaded from a snapshot (see SnapshotShape): exact for its head and
+ * the entries in `known` only. `changed` names the entries that events after
+ * the snapshot's version changed: for any other, the value in a snapshot at
+ * or after that version is still the state's.
+ */
+export type PartialState = {
+  readonly known: Set<string>;
+  readonly snapshotVersion: number;
+  readonly changed: Set<string>;
+};
 
 /** Whether decisions reading `keys` may be taken on `loaded`. */
 export function covers<S>(loaded: Loaded<S>, keys: readonly string[]): boolean {
-  const { known } = loaded;
+  const known = loaded.partial?.known;
   return known === undefined || keys.every((key) => known.has(key));
 }
 
@@ -98,17 +109,24 @@ export async function loadStream<C, E extends AnyEvent, S extends { version: num
   let from: Loaded<S> = cached ?? { state: decider.initialState(), position: 0 };
   if (!cached && snapshots) {
     const restored = await restoreSnapshot(snapshots, streamId, keys);
-    if (restored) from = { ...restored, known: new Set(keys) };
+    if (restored) {
+      const partial = {
+        known: new Set(keys),
+        snapshotVersion: restored.state.version,
+        changed: new Set<string>(),
+      };
+      from = { ...restored, partial };
+    }
   }
   const history = await store.readStream(streamId, { fromVersion: from.state.version + 1 });
   const last = history.at(-1);
   if (!last) return from;
   const events = ownEvents(streamId, history, isEvent);
-  return {
-    state: foldWith(decider, events, from.state),
-    position: last.globalPosition,
-    known: from.known,
+  const partial = from.partial && snapshots && {
+    ...from.partial,
+    changed: new Set([...from.partial.changed, ...events.flatMap(snapshots.shape.keysChanged)]),
   };
+  return { state: foldWith(decider, events, from.state), position: last.globalPosition, partial };
 }
 
 /** Domain events on their way to the store, stamped with the request's ids. */

@@ -131,7 +131,7 @@ Deno.test("handleCommand - a snapshot is taken when the version crosses a multip
   assert.ok(loaded.state.status === "active");
   assert.equal(loaded.state.likes, 2, "the count is in the head");
   assert.deepEqual(loaded.state.likers, new Set([bob.userId]), "only the entry asked for");
-  assert.deepEqual(loaded.known, new Set([`liker:${bob.userId}`]));
+  assert.deepEqual(loaded.partial?.known, new Set([`liker:${bob.userId}`]));
 });
 
 Deno.test("handleCommand - a like taken back after the snapshot is decided on the entry it reads", async () => {
@@ -226,7 +226,7 @@ Deno.test("loadStream - an unreadable snapshot is ignored: the events are the tr
     keys: [`liker:${bob.userId}`],
   });
   assert.equal(loaded.state.version, 2);
-  assert.equal(loaded.known, undefined, "folded from the first event: whole");
+  assert.equal(loaded.partial, undefined, "folded from the first event: whole");
   assert.equal(loaded.state.status === "active" && loaded.state.likers.has(bob.userId), true);
 });
 
@@ -251,7 +251,7 @@ Deno.test("loadStream - a snapshot whose head says another version than its row 
     snapshots: { store: snapshots, shape: postSnapshotShape, every: 3 },
     keys: [],
   });
-  assert.equal(loaded.known, undefined, "folded from the first event");
+  assert.equal(loaded.partial, undefined, "folded from the first event");
   assert.equal(loaded.state.version, 3);
 });
 

@@ -6,8 +6,11 @@ import type { WriteResult } from "./messages.ts";
 import type { EventStore, NewEvent } from "./ports.ts";
 import { maybeSnapshot, type Snapshotting } from "./snapshots.ts";
 
-/** How many snapshot entries a state held in part keeps when it is read again for more. */
-const KEPT_ENTRIES = 256;
+/**
+ * Past this many entries changed since its snapshot, a state held in part is
+ * read again for a missing entry rather than given just that entry.
+ */
+const CHANGED_ENTRIES = 4096;
 
 /** A command's result, with what `answer` read of the state right after its own events. */
 export type Written<A> = WriteResult & { readonly answer: A };
@@ -47,8 +50,10 @@ export type StreamWriter<C, A> = {
  * refusals and no-ops included. When the batch appends nothing (nothing
  * checks it), the writer reads the events since and decides again. A stream id
  * minted for its command (a new post) is not read at all. A snapshot is read
- * only for a stream this process does not hold, or holds only in part (loaded
- * from a snapshot with other entries than the batch's commands read).
+ * for a stream this process does not hold. For one it holds in part (loaded
+ * from a snapshot) whose batch needs entries it lacks, only those entries are
+ * read from the snapshot, where no event since changed them; else the stream
+ * is loaded again.
  *
  * The writer owns the states it keeps and changes them in place
  * (`Decider.applyInPlace`; what `loadStream` returns is a fresh state, or the
@@ -102,9 +107,9 @@ export function streamWriter<C, E extends AnyEvent, S extends { version: number 
    * a state this writer owns (loaded for it, or kept by it): with
    * `Decider.applyInPlace` it is changed in place.
    */
-  function decideAll(batch: Queued<C, A>[], from: S) {
+  function decideAll(batch: Queued<C, A>[], from: Loaded<S>) {
     const { applyInPlace } = decider;
-    let state = from;
+    let state = from.state;
     const decided: { queued: Queued<C, A>; after: number; answer: A }[] = [];
     const refused: { queued: Queued<C, A>; error: unknown }[] = [];
     const newEvents: NewEvent[] = [];
@@ -125,15 +130,14 @@ export function streamWriter<C, E extends AnyEvent, S extends { version: number 
 
   async function runBatch(streamId: string, batch: Queued<C, A>[]): Promise<void> {
     try {
-      // 1. the state to decide on: kept from this process's last batch (or, for a stream id
-      //    just minted, the initial state) without a read, else loaded once for the batch
-      const read = snapshots ? batch.flatMap((q) => snapshots.shape.keysRead(q.command)) : [];
+      // 1. the state to decide on: kept from this process's last batch (given the snapshot
+      //    entries it lacks, if it holds the stream in part), or for a stream id just minted
+      //    the initial state, without a read; else loaded once for the batch
+      const keys = snapshots ? batch.flatMap((q) => snapshots.shape.keysRead(q.command)) : [];
       const held = cache.get(streamId);
-      const kept = held && covers(held, read) ? held : undefined;
-      // A state held in part is read again with the entries it held as well (up to a bound).
-      const keys = !kept && held?.known && held.known.size + read.length <= KEPT_ENTRIES
-        ? [...new Set([...held.known, ...read])]
-        : read;
+      const kept = held && (covers(held, keys) || await withEntries(streamId, held, keys))
+        ? held
+        : undefined;
       const assumed = kept ?? (batch.every((q) => q.fresh) ? initial() : null);
       let loaded = assumed ?? await load(streamId, kept, keys);
       let verified = assumed === null;
@@ -142,7 +146,7 @@ export function streamWriter<C, E extends AnyEvent, S extends { version: number 
         const version = loaded.state.version;
         const lastPosition = loaded.position;
         // 2. decide each command on the state the ones before it left
-        const { decided, refused, newEvents, state } = decideAll(batch, loaded.state);
+        const { decided, refused, newEvents, state } = decideAll(batch, loaded);
         if (newEvents.length === 0) {
           // Nothing to append, so nothing checks an unread state (and nothing changed it):
           // decide again on the stream as stored.
@@ -174,7 +178,7 @@ export function streamWriter<C, E extends AnyEvent, S extends { version: number 
         // The append checked the version: the refusals were decided on the stream as stored.
         for (const { queued, error } of refused) queued.reject(error);
         const position = appended.positions.at(-1) ?? lastPosition;
-        remember(streamId, { state, position, known: loaded.known });
+        remember(streamId, { state, position, partial: loaded.partial });
         // 4. each command's result: the version and position after its own events
         for (const { queued, after, answer } of decided) {
           queued.resolve({
@@ -200,6 +204,40 @@ export function streamWriter<C, E extends AnyEvent, S extends { version: number 
       cache.delete(streamId);
       for (const queued of batch) queued.reject(error);
     }
+  }
+
+  /**
+   * Gives a state held in part the entries `keys` names that it lacks, read
+   * from the snapshot alone (no events), when that is exact: no event since
+   * the state's snapshot changed them, and the snapshot read is at or after
+   * that one and not ahead of the state. False when it is not (the caller
+   * reads the stream again).
+   */
+  async function withEntries(
+    streamId: string,
+    held: Loaded<S>,
+    keys: readonly string[],
+  ): Promise<boolean> {
+    const { partial } = held;
+    if (!partial || !snapshots) return false;
+    const missing = keys.filter((key) => !partial.known.has(key));
+    if (partial.changed.size > CHANGED_ENTRIES || missing.some((k) => partial.changed.has(k))) {
+      return false;
+    }
+    const snapshot = await snapshots.store.load(streamId, missing).catch(() => null);
+    if (
+      !snapshot || snapshot.schemaVersion !== snapshots.shape.schemaVersion ||
+      snapshot.version < partial.snapshotVersion || snapshot.version > held.state.version
+    ) {
+      return false;
+    }
+    try {
+      snapshots.shape.addEntries(held.state, snapshot.entries);
+    } catch {
+      return false;
+    }
+    for (const key of missing) partial.known.add(key);
+    return true;
   }
 
   function initial(): Loaded<S> {

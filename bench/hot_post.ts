@@ -2,6 +2,7 @@ import { requestContext } from "../app/context.ts";
 import { type Loaded, loadStream } from "../app/handle_command.ts";
 import { postAggregate } from "../app/post_handlers.ts";
 import { advanceSnapshot } from "../app/snapshots.ts";
+import { commandSide } from "../app/test_utils.ts";
 import {
   foldPost,
   type PostDecision,
@@ -97,6 +98,22 @@ export async function benchLoadLongPost(report: Report): Promise<void> {
       likes = !likes;
     }));
   report.add("like_on_kept_100k_post", { value: median(toggleMs), unit: "ms" });
+
+  // Likes by fans not seen before, through a process that loaded the post from its
+  // snapshot (after a restart, or a conflict with another process): each needs the
+  // snapshot's entry for its fan.
+  const fresh = commandSide({ store: s.store, snapshots: snapshots.store }).mediator;
+  const newFanMs = await collect(
+    { samples: 40, warmup: 4 },
+    () =>
+      timed(() =>
+        fresh.send({ type: "LikePost", postId }, requestContext({ actor: randomActor() }))
+      ),
+  );
+  report.add("like_by_new_fan_on_100k_post_held_in_part", {
+    value: median(newFanMs),
+    unit: "ms",
+  });
 }
 
 /**

@@ -61,4 +61,9 @@ export type SnapshotShape<Command, Event, State> = {
   entry(state: State, key: string): unknown;
   /** A state from a head and some entries; throws on anything it cannot read. */
   restore(head: unknown, entries: Iterable<readonly [string, unknown]>): State;
+  /**
+   * Adds entries read later from the snapshot to a state restored from it, in
+   * place (a state its caller owns). Throws, adding none, on one it cannot read.
+   */
+  addEntries(state: State, entries: Iterable<readonly [string, unknown]>): void;
 };

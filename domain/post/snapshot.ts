@@ -99,18 +99,26 @@ export const postSnapshotShape: SnapshotShape<PostDecision, PostEvent, PostState
   restore(data, entries) {
     const h = head.parse(data);
     if (h.status === "none") return h;
-    const likers = new Set<string>();
-    const comments = new Map<string, CommentState>();
+    const state: PostState = { ...h, likers: new Set(), comments: new Map() };
+    postSnapshotShape.addEntries(state, entries);
+    return state;
+  },
+  addEntries(state, entries) {
+    if (state.status === "none") return;
+    const likers: string[] = [];
+    const comments: [string, CommentState][] = [];
     for (const [key, value] of entries) {
       if (key.startsWith(LIKER)) {
         liker.parse(value);
-        likers.add(key.slice(LIKER.length));
+        likers.push(key.slice(LIKER.length));
       } else if (key.startsWith(COMMENT)) {
-        comments.set(key.slice(COMMENT.length), comment.parse(value));
+        comments.push([key.slice(COMMENT.length), comment.parse(value)]);
       } else {
         throw new Error(`unknown post snapshot entry ${key}`);
       }
     }
-    return { ...h, likers, comments };
+    // Read first, then added: an unreadable entry leaves the state as it was.
+    for (const userId of likers) (state.likers as Set<string>).add(userId);
+    for (const [id, c] of comments) (state.comments as Map<string, CommentState>).set(id, c);
   },
 };
