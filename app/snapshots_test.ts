@@ -41,6 +41,12 @@ async function likedPost(mediator: Mediator, likes: number): Promise<string> {
   return postId;
 }
 
+/** Likes and unlikes of one post through `mediator` (another process), by fan number. */
+function likerIn(mediator: Mediator, postId: string) {
+  return (type: "LikePost" | "UnlikePost", fan: number) =>
+    mediator.send({ type, postId }, requestContext({ actor: actor(fan) }));
+}
+
 async function setUp() {
   const db = await tempDatabase();
   const sql = db.connect();
@@ -286,9 +292,7 @@ Deno.test("Snapshots - a state held in part is given a missing entry from the sn
   const { db, sql, store, reads, snapshots, mediator } = await setUp();
   await using _ = db;
   const postId = await likedPost(mediator, 60);
-  const other = commandSide({ store, snapshots, snapshotEvery: 50 }).mediator;
-  const send = (type: "LikePost" | "UnlikePost", fan: number) =>
-    other.send({ type, postId }, requestContext({ actor: actor(fan) }));
+  const send = likerIn(commandSide({ store, snapshots, snapshotEvery: 50 }).mediator, postId);
   await send("LikePost", 7); // a no-op: loads the snapshot with fan 7's entry, reads again
   const readsSoFar = reads.length;
   const unliked = await send("UnlikePost", 8); // fan 8 liked before the snapshot
@@ -306,9 +310,7 @@ Deno.test("Snapshots - an entry changed since the snapshot is not taken from it:
   const { db, sql, store, reads, snapshots, mediator } = await setUp();
   await using _ = db;
   const postId = await likedPost(mediator, 60);
-  const other = commandSide({ store, snapshots, snapshotEvery: 50 }).mediator;
-  const send = (type: "LikePost" | "UnlikePost", fan: number) =>
-    other.send({ type, postId }, requestContext({ actor: actor(fan) }));
+  const send = likerIn(commandSide({ store, snapshots, snapshotEvery: 50 }).mediator, postId);
   await send("LikePost", 7); // holds the post in part, with fan 7's entry
   await mediator.send({ type: "UnlikePost", postId }, requestContext({ actor: actor(9) }));
   await send("LikePost", 7); // a no-op again: reads the unlike since, fan 9's entry changed
