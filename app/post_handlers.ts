@@ -11,6 +11,7 @@ import {
   VersionMismatch,
 } from "../domain/mod.ts";
 import type { AggregateOf } from "./aggregate.ts";
+import type { Background } from "./background.ts";
 import { type AnyCommandHandler, defineCommand, type SignedInContext } from "./mediator.ts";
 import type { Logger } from "./log.ts";
 import type { EventStore, SnapshotStore } from "./ports.ts";
@@ -49,6 +50,8 @@ export function postCommandHandlers(
     log?: Logger;
     /** How many posts' states this process keeps between commands (default 1000). */
     cachedStreams?: number;
+    /** Where snapshots are moved forward, off the commands' path (shutdown waits for it). */
+    background?: Background;
   },
 ): AnyCommandHandler[] {
   const { store } = deps;
@@ -66,6 +69,7 @@ export function postCommandHandlers(
     // Likes and unlikes answer the count right after their own write.
     answer: (state) => state.status === "none" ? 0 : state.likes,
     cachedStreams: deps.cachedStreams,
+    background: deps.background,
   });
 
   /** Runs a Post command on its stream, stamped with the actor and the time. */

@@ -117,6 +117,11 @@ export async function advanceSnapshot<C, E extends AnyEvent, S extends { version
   });
 }
 
+/** True when a write from version `from` to `to` crossed a multiple of `every`. */
+export function crossesMultiple(every: number, from: number, to: number): boolean {
+  return Math.floor(to / every) > Math.floor(from / every);
+}
+
 /**
  * Moves the snapshot forward when a write took the version across a multiple
  * of `every`. Best effort: a snapshot is derived data, and a failure only
@@ -133,10 +138,21 @@ export async function maybeSnapshot<C, E extends AnyEvent, S extends { version: 
   },
 ): Promise<void> {
   const { snapshots, from, to } = options;
-  if (!snapshots) return;
-  if (Math.floor(to / snapshots.every) <= Math.floor(from / snapshots.every)) return;
-  await advanceSnapshot(store, { ...options, snapshots }).catch((error) => {
-    snapshots.log?.warn("snapshot not moved forward", {
+  if (!snapshots || !crossesMultiple(snapshots.every, from, to)) return;
+  await moveSnapshotForward(store, { ...options, snapshots });
+}
+
+/** {@link advanceSnapshot}, its failure logged rather than thrown. */
+export async function moveSnapshotForward<C, E extends AnyEvent, S extends { version: number }>(
+  store: EventStore,
+  options: {
+    streamId: string;
+    aggregate: AggregateOf<C, E, S>;
+    snapshots: Snapshotting<C, E, S>;
+  },
+): Promise<void> {
+  await advanceSnapshot(store, options).catch((error) => {
+    options.snapshots.log?.warn("snapshot not moved forward", {
       streamId: options.streamId,
       error: messageOf(error),
     });

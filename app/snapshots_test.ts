@@ -29,14 +29,22 @@ function counting(store: EventStore) {
   };
 }
 
-/** A post by fan 0, liked by fans 1 to `likes` one after the other; its id. */
-async function likedPost(mediator: Mediator, likes: number): Promise<string> {
-  const { postId } = await mediator.send(
+/**
+ * A post by fan 0, liked by fans 1 to `likes` one after the other, each
+ * like's snapshot work (moved off the commands' path) done before the next;
+ * its id.
+ */
+async function likedPost(
+  side: { mediator: Mediator; settled(): Promise<void> },
+  likes: number,
+): Promise<string> {
+  const { postId } = await side.mediator.send(
     { type: "CreatePost", message: "popular" },
     requestContext({ actor: actor(0) }),
   );
   for (let i = 1; i <= likes; i++) {
-    await mediator.send({ type: "LikePost", postId }, requestContext({ actor: actor(i) }));
+    await side.mediator.send({ type: "LikePost", postId }, requestContext({ actor: actor(i) }));
+    await side.settled();
   }
   return postId;
 }
@@ -54,14 +62,14 @@ async function setUp() {
   const { store, reads } = counting(postgresEventStore(sql));
   const snapshots = postgresSnapshotStore(sql);
   // Holding no states between commands, so each loads as a fresh process would.
-  const { mediator } = commandSide({ store, snapshots, snapshotEvery: 50, cachedStreams: 0 });
-  return { db, sql, store, reads, snapshots, mediator };
+  const side = commandSide({ store, snapshots, snapshotEvery: 50, cachedStreams: 0 });
+  return { db, sql, store, reads, snapshots, side, mediator: side.mediator };
 }
 
 Deno.test("Snapshots - a long stream loads from its snapshot plus the events after it", async () => {
-  const { db, reads, snapshots, mediator } = await setUp();
+  const { db, reads, snapshots, side, mediator } = await setUp();
   await using _ = db;
-  const postId = await likedPost(mediator, 120);
+  const postId = await likedPost(side, 120);
   const snapshot = await snapshots.load(postStreamId(postId), []);
   assert.equal(snapshot?.version, 100, "taken when the version crossed 100");
   assert.equal(snapshot?.schemaVersion, postSnapshotShape.schemaVersion);
@@ -84,9 +92,9 @@ Deno.test("Snapshots - a long stream loads from its snapshot plus the events aft
 });
 
 Deno.test("Snapshots - one of another schema version is ignored, and the answer is the same", async () => {
-  const { db, reads, snapshots, mediator } = await setUp();
+  const { db, reads, snapshots, side, mediator } = await setUp();
   await using _ = db;
-  const postId = await likedPost(mediator, 60);
+  const postId = await likedPost(side, 60);
   const saved = await snapshots.load(postStreamId(postId), []);
   assert.ok(saved, "a snapshot was taken at version 50");
   const replaced = await snapshots.save({
@@ -108,9 +116,9 @@ Deno.test("Snapshots - one of another schema version is ignored, and the answer 
 });
 
 Deno.test("Snapshots - a process holding part of a post reads the entry a later command needs", async () => {
-  const { db, sql, store, snapshots, mediator } = await setUp();
+  const { db, sql, store, snapshots, side } = await setUp();
   await using _ = db;
-  const postId = await likedPost(mediator, 60);
+  const postId = await likedPost(side, 60);
   // Another process, which keeps the states it loads: it loads the post from the
   // snapshot at version 50 with fan 7's entry only.
   const other = commandSide({ store, snapshots, snapshotEvery: 50 }).mediator;
@@ -128,7 +136,7 @@ Deno.test("Snapshots - a process holding part of a post reads the entry a later 
 });
 
 Deno.test("Snapshots - the entries are the post's likers and live comments at the snapshot's version", async () => {
-  const { db, sql, store, mediator } = await setUp();
+  const { db, sql, store, mediator, side: { settled } } = await setUp();
   await using _ = db;
   const ctx = (i: number) => requestContext({ actor: actor(i) });
   const { postId } = await mediator.send({ type: "CreatePost", message: "p" }, ctx(0));
@@ -150,6 +158,7 @@ Deno.test("Snapshots - the entries are the post's likers and live comments at th
       );
     }
   }
+  await settled();
   const streamId = postStreamId(postId);
   const [head] = await sql`select version from snapshots where stream_id = ${streamId}`;
   assert.ok(Number(head.version) >= 100, `moved forward to ${head.version}`);
@@ -170,9 +179,9 @@ Deno.test("Snapshots - the entries are the post's likers and live comments at th
 });
 
 Deno.test("Snapshots - a process holding part of a post keeps it exact across its own appends and others'", async () => {
-  const { db, store, snapshots, mediator } = await setUp();
+  const { db, store, snapshots, side } = await setUp();
   await using _ = db;
-  const postId = await likedPost(mediator, 60);
+  const postId = await likedPost(side, 60);
   const one = commandSide({ store, snapshots, snapshotEvery: 50 }).mediator;
   const two = commandSide({ store, snapshots, snapshotEvery: 50 }).mediator;
   const send = (m: typeof one, type: "LikePost" | "UnlikePost", fan: number) =>
@@ -194,9 +203,9 @@ Deno.test("Snapshots - a process holding part of a post keeps it exact across it
 });
 
 Deno.test("Snapshots - moving forward: a snapshot moved by another writer meanwhile is left alone", async () => {
-  const { db, store, snapshots, mediator } = await setUp();
+  const { db, store, snapshots, side, mediator } = await setUp();
   await using _ = db;
-  const postId = await likedPost(mediator, 70);
+  const postId = await likedPost(side, 70);
   const streamId = postStreamId(postId);
   const snapshotting = { store: snapshots, shape: postSnapshotShape, every: 50 };
   // The keyed load (the second one) comes after another writer moved the snapshot to 71.
@@ -232,9 +241,9 @@ Deno.test("Snapshots - moving forward: a snapshot moved by another writer meanwh
 });
 
 Deno.test("Snapshots - moving forward: entries that cannot be read are rebuilt from the first event, every one", async () => {
-  const { db, sql, store, snapshots, mediator } = await setUp();
+  const { db, sql, store, snapshots, side, mediator } = await setUp();
   await using _ = db;
-  const postId = await likedPost(mediator, 49);
+  const postId = await likedPost(side, 49);
   const streamId = postStreamId(postId);
   await sql`update snapshot_entries set value = '"damaged"' where stream_id = ${streamId}`;
   // Commands reading a damaged entry fold the stream instead; these unlikes touch five.
@@ -289,9 +298,9 @@ Deno.test("Snapshots - moving forward from another schema version drops its entr
 });
 
 Deno.test("Snapshots - a state held in part is given a missing entry from the snapshot alone", async () => {
-  const { db, sql, store, reads, snapshots, mediator } = await setUp();
+  const { db, sql, store, reads, snapshots, side } = await setUp();
   await using _ = db;
-  const postId = await likedPost(mediator, 60);
+  const postId = await likedPost(side, 60);
   const send = likerIn(commandSide({ store, snapshots, snapshotEvery: 50 }).mediator, postId);
   await send("LikePost", 7); // a no-op: loads the snapshot with fan 7's entry, reads again
   const readsSoFar = reads.length;
@@ -307,9 +316,9 @@ Deno.test("Snapshots - a state held in part is given a missing entry from the sn
 });
 
 Deno.test("Snapshots - an entry changed since the snapshot is not taken from it: the stream is read again", async () => {
-  const { db, sql, store, reads, snapshots, mediator } = await setUp();
+  const { db, sql, store, reads, snapshots, side, mediator } = await setUp();
   await using _ = db;
-  const postId = await likedPost(mediator, 60);
+  const postId = await likedPost(side, 60);
   const send = likerIn(commandSide({ store, snapshots, snapshotEvery: 50 }).mediator, postId);
   await send("LikePost", 7); // holds the post in part, with fan 7's entry
   await mediator.send({ type: "UnlikePost", postId }, requestContext({ actor: actor(9) }));

@@ -4,7 +4,8 @@ import type { AggregateOf } from "./aggregate.ts";
 import { covers, type Loaded, loadStream, toNewEvents } from "./handle_command.ts";
 import type { WriteResult } from "./messages.ts";
 import type { EventStore, NewEvent } from "./ports.ts";
-import { maybeSnapshot, type Snapshotting } from "./snapshots.ts";
+import { type Background, backgroundTasks } from "./background.ts";
+import { crossesMultiple, moveSnapshotForward, type Snapshotting } from "./snapshots.ts";
 
 /**
  * Past this many entries changed since its snapshot, a state held in part is
@@ -53,7 +54,8 @@ export type StreamWriter<C, A> = {
  * for a stream this process does not hold. For one it holds in part (loaded
  * from a snapshot) whose batch needs entries it lacks, only those entries are
  * read from the snapshot, where no event since changed them; else the stream
- * is loaded again.
+ * is loaded again. A write that takes the version across a multiple of the
+ * snapshots' `every` moves the snapshot forward in the background.
  *
  * The writer owns the states it keeps and changes them in place
  * (`Decider.applyInPlace`; what `loadStream` returns is a fresh state, or the
@@ -77,6 +79,8 @@ export function streamWriter<C, E extends AnyEvent, S extends { version: number 
     answer?: (state: S) => A;
     maxBatch?: number;
     cachedStreams?: number;
+    /** Where snapshots are moved forward (default: a tracker of this writer's own). */
+    background?: Background;
   },
 ): StreamWriter<C, A> {
   const { aggregate, snapshots } = options;
@@ -86,6 +90,10 @@ export function streamWriter<C, E extends AnyEvent, S extends { version: number 
   const answer = options.answer ?? (() => undefined as A);
   const queues = new Map<string, Queued<C, A>[]>();
   const cache = new Map<string, Loaded<S>>();
+  const background = options.background ?? backgroundTasks();
+  // Streams whose snapshot is being moved forward, and those to move once more after that.
+  const advancing = new Set<string>();
+  const again = new Set<string>();
 
   function remember(streamId: string, loaded: Loaded<S>): void {
     if (cacheSize <= 0) return;
@@ -188,14 +196,8 @@ export function streamWriter<C, E extends AnyEvent, S extends { version: number 
             position: after === 0 ? lastPosition : appended.positions[after - 1],
           });
         }
-        // 5. snapshot when the version crossed a multiple of `every`, after answering
-        await maybeSnapshot(store, {
-          streamId,
-          aggregate,
-          snapshots,
-          from: version,
-          to: state.version,
-        });
+        // 5. snapshot when the version crossed a multiple of `every`, off the queue
+        advanceLater(streamId, version, state.version);
         return;
       }
     } catch (error) {
@@ -204,6 +206,31 @@ export function streamWriter<C, E extends AnyEvent, S extends { version: number 
       cache.delete(streamId);
       for (const queued of batch) queued.reject(error);
     }
+  }
+
+  /**
+   * Moves the stream's snapshot forward in the background when a batch took
+   * its version across a multiple of `every`: the stream's next batch does not
+   * wait for it (measured: it was the tail of commands on hot posts). One at a
+   * time per stream; a crossing meanwhile moves it once more after that.
+   */
+  function advanceLater(streamId: string, from: number, to: number): void {
+    if (!snapshots || !crossesMultiple(snapshots.every, from, to)) return;
+    if (advancing.has(streamId)) {
+      again.add(streamId);
+      return;
+    }
+    advancing.add(streamId);
+    background.run(async () => {
+      try {
+        do {
+          again.delete(streamId);
+          await moveSnapshotForward(store, { streamId, aggregate, snapshots });
+        } while (again.has(streamId));
+      } finally {
+        advancing.delete(streamId);
+      }
+    });
   }
 
   /**

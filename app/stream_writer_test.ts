@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { fan } from "../domain/test_utils.ts";
-import { type Actor, NotAuthor, type PostIntent, postStreamId } from "../domain/mod.ts";
+import {
+  type Actor,
+  NotAuthor,
+  type PostIntent,
+  postSnapshotShape,
+  postStreamId,
+} from "../domain/mod.ts";
 import { postgresEventStore } from "../infra/postgres/event_store.ts";
 import { migrate } from "../infra/postgres/migrate.ts";
 import { tempDatabase, userHandlerParts } from "../infra/postgres/test_utils.ts";
@@ -8,11 +14,14 @@ import { scryptHasher } from "../infra/password.ts";
 import { projectionAdmin } from "../infra/projector/projection_admin.ts";
 import { createRestorer } from "../infra/projections/restore.ts";
 import { adminCommandHandlers } from "./admin_handlers.ts";
+import { backgroundTasks } from "./background.ts";
+import { inMemoryEventStore } from "./in_memory_event_store.ts";
+import { inMemorySnapshots } from "./test_utils.ts";
 import { requestContext } from "./context.ts";
 import { createMediator, type Mediator } from "./mediator.ts";
 import { postAggregate, postCommandHandlers } from "./post_handlers.ts";
 import { userCommandHandlers } from "./user_handlers.ts";
-import type { EventStore } from "./ports.ts";
+import type { EventStore, SnapshotStore } from "./ports.ts";
 import { streamWriter } from "./stream_writer.ts";
 
 async function setUp() {
@@ -269,4 +278,51 @@ Deno.test("Stream writer - a batch with a no-op and a like on a stale kept state
   const { likes: count } = await history(a.store, postId);
   assert.equal(count, 3, "fan 1's first like, fan 1's like again after the unlike, fan 2's");
   assert.deepEqual(answers.map((r) => r.likes).sort(), [1, 2]);
+});
+
+Deno.test("Stream writer - a snapshot moves forward off the stream's queue, once more for a crossing meanwhile", async () => {
+  const store = inMemoryEventStore();
+  const snapshots = inMemorySnapshots();
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => release = resolve);
+  let saving = 0;
+  const held: SnapshotStore = {
+    ...snapshots,
+    async save(change) {
+      saving++;
+      await gate;
+      return await snapshots.save(change);
+    },
+  };
+  const background = backgroundTasks();
+  const writer = streamWriter(store, {
+    aggregate: postAggregate,
+    snapshots: { store: held, shape: postSnapshotShape, every: 3 },
+    background,
+  });
+  const postId = crypto.randomUUID();
+  const streamId = postStreamId(postId);
+  const run = async (intent: PostIntent, actor: Actor, fresh = false) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error("the command waited for the snapshot")), 2000);
+    });
+    const command = { ...intent, actor, at: new Date().toISOString() };
+    try {
+      return await Promise.race([
+        writer.run({ streamId, command, ctx: requestContext({ actor }), fresh }),
+        late,
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  await run({ type: "CreatePost", postId, message: "hot" }, fan(0), true);
+  for (let i = 1; i <= 5; i++) await run({ type: "LikePost", postId }, fan(i)); // versions 2..6
+  assert.equal(saving, 1, "the advance at version 3 is held; the one at 6 waits for it");
+  assert.equal(snapshots.saves.length, 0);
+  release();
+  await background.settled();
+  assert.deepEqual(snapshots.saves.map((s) => s.version), [3, 6]);
+  assert.equal((await snapshots.load(streamId, []))?.version, 6);
 });

@@ -1,5 +1,6 @@
 import type { Actor } from "../domain/mod.ts";
 import { adminCommandHandlers } from "./admin_handlers.ts";
+import { backgroundTasks } from "./background.ts";
 import { requestContext } from "./context.ts";
 import { inMemoryEventStore } from "./in_memory_event_store.ts";
 import { createMediator } from "./mediator.ts";
@@ -134,6 +135,7 @@ export function commandSide(
   } = {},
 ) {
   const store = options.store ?? inMemoryEventStore();
+  const background = backgroundTasks();
   const credentials = inMemoryCredentials();
   const restorer = recordingRestorer();
   const mediator = createMediator({
@@ -144,6 +146,7 @@ export function commandSide(
         snapshots: options.snapshots,
         snapshotEvery: options.snapshotEvery,
         cachedStreams: options.cachedStreams,
+        background,
       }),
       ...userCommandHandlers({
         store,
@@ -162,5 +165,6 @@ export function commandSide(
     );
     return { userId, username, isAdmin: false };
   };
-  return { store, mediator, credentials, restorer, register };
+  // Snapshots move forward in the background: a test looking at them waits for it first.
+  return { store, mediator, credentials, restorer, register, settled: background.settled };
 }

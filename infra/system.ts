@@ -1,5 +1,6 @@
 import { adminCommandHandlers, adminQueryHandlers } from "../app/admin_handlers.ts";
 import type { Logger } from "../app/log.ts";
+import { backgroundTasks } from "../app/background.ts";
 import { createMediator, type Mediator } from "../app/mediator.ts";
 import { Metrics } from "../app/metrics.ts";
 import type { EventStore, ProjectionAdmin, SessionStore } from "../app/ports.ts";
@@ -138,10 +139,17 @@ export async function createSystem(
   // A query process serves no command. A command process keeps the queries: a rejected
   // form is re-rendered with the page's data, and the redirect target is read-your-writes.
   const side = config.ROLE === "query" ? "query" : "all";
+  // Snapshots move forward off the commands' path; closing lets the ones under way finish.
+  const background = backgroundTasks();
   const mediator = createMediator({
     side,
     commands: side === "query" ? [] : [
-      ...postCommandHandlers({ store, snapshots: postgresSnapshotStore(eventSql), log: logger }),
+      ...postCommandHandlers({
+        store,
+        snapshots: postgresSnapshotStore(eventSql),
+        log: logger,
+        background,
+      }),
       ...userCommandHandlers({
         store,
         hasher,
@@ -201,6 +209,7 @@ export async function createSystem(
     async close() {
       closing.abort();
       await worker?.stop();
+      await background.settled();
       await changes.close();
       await signOuts?.unlisten().catch(() => {});
       await readStore.close();

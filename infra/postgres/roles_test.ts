@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import postgres from "postgres";
 import { adminCommandHandlers, adminQueryHandlers } from "../../app/admin_handlers.ts";
+import { backgroundTasks } from "../../app/background.ts";
 import { requestContext } from "../../app/context.ts";
 import { createMediator } from "../../app/mediator.ts";
 import { postCommandHandlers } from "../../app/post_handlers.ts";
@@ -219,6 +220,7 @@ for (const layout of LAYOUTS) {
     const snapshotWarnings: string[] = [];
     const log = { ...silentLogger, warn: (msg: string) => void snapshotWarnings.push(msg) };
     const restorer = createRestorer(restoring);
+    const background = backgroundTasks();
     const commands = createMediator({
       side: "command",
       commands: [
@@ -227,6 +229,7 @@ for (const layout of LAYOUTS) {
           snapshots: postgresSnapshotStore(command.eventSql),
           snapshotEvery: 2,
           log,
+          background,
         }),
         ...userCommandHandlers({
           store,
@@ -285,6 +288,7 @@ for (const layout of LAYOUTS) {
       await commands.send({ type: "UnlikePost", postId: posts[1] }, carol);
       await commands.send({ type: "EditMessage", postId: posts[2], message: "edited" }, carol);
       const removed = await commands.send({ type: "DeletePost", postId: posts[3] }, alice);
+      await background.settled();
       assert.deepEqual(snapshotWarnings, []);
       const snapshot = await postgresSnapshotStore(command.eventSql).load(
         postStreamId(posts[0]),

@@ -13,7 +13,7 @@ Deno.test("Snapshot check - clean for snapshots moved forward by commands; names
   await using db = await tempDatabase();
   const sql = db.connect();
   await migrate(sql, "event_store");
-  const { mediator } = commandSide({
+  const { mediator, settled } = commandSide({
     store: postgresEventStore(sql),
     snapshots: postgresSnapshotStore(sql),
     snapshotEvery: 5,
@@ -24,6 +24,7 @@ Deno.test("Snapshot check - clean for snapshots moved forward by commands; names
   for (let i = 1; i <= 12; i++) await mediator.send({ type: "LikePost", postId }, ctx(i));
   await mediator.send({ type: "UnlikePost", postId }, ctx(3));
   for (let i = 13; i <= 16; i++) await mediator.send({ type: "LikePost", postId }, ctx(i));
+  await settled(); // the snapshot moves forward off the commands' path
   const streamId = postStreamId(postId);
 
   const clean = await verifySnapshots(sql);
