@@ -19,12 +19,16 @@ Deno.test("Snapshot check - clean for snapshots moved forward by commands; names
     snapshotEvery: 5,
   });
   const ctx = (i: number) => requestContext({ actor: fan(i) });
+  // Each like's snapshot work (off the commands' path) done before the next: the last at 15.
+  const toggle = async (type: "LikePost" | "UnlikePost", i: number) => {
+    await mediator.send({ type, postId }, ctx(i));
+    await settled();
+  };
   const { postId } = await mediator.send({ type: "CreatePost", message: "p" }, ctx(0));
   const { commentId } = await mediator.send({ type: "AddComment", postId, comment: "c" }, ctx(1));
-  for (let i = 1; i <= 12; i++) await mediator.send({ type: "LikePost", postId }, ctx(i));
-  await mediator.send({ type: "UnlikePost", postId }, ctx(3));
-  for (let i = 13; i <= 16; i++) await mediator.send({ type: "LikePost", postId }, ctx(i));
-  await settled(); // the snapshot moves forward off the commands' path
+  for (let i = 1; i <= 12; i++) await toggle("LikePost", i);
+  await toggle("UnlikePost", 3);
+  for (let i = 13; i <= 16; i++) await toggle("LikePost", i);
   const streamId = postStreamId(postId);
 
   const clean = await verifySnapshots(sql);
