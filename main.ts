@@ -6,7 +6,7 @@
  * Deploy (DENO_DEPLOYMENT_ID) it needs DATABASE_URL, does not migrate, and
  * runs the pipeline in cron ticks (infra/cron_pipeline.ts).
  */
-import { jsonLogger } from "./app/log.ts";
+import { jsonLogger, messageOf } from "./app/log.ts";
 import { loadConfig } from "./infra/config.ts";
 import {
   type CronPipeline,
@@ -23,7 +23,7 @@ let config;
 try {
   config = loadConfig(Deno.env.toObject());
 } catch (error) {
-  console.error(error instanceof Error ? error.message : error);
+  console.error(messageOf(error));
   Deno.exit(2);
 }
 const logger = jsonLogger(config.LOG_LEVEL, { role: config.ROLE });

@@ -4,7 +4,7 @@
  * (without it, the projector tails the event store and there is no relay). With
  * HEALTH_PORT it serves /health and /metrics there.
  */
-import { jsonLogger } from "./app/log.ts";
+import { jsonLogger, messageOf } from "./app/log.ts";
 import { Metrics } from "./app/metrics.ts";
 import { ConfigError, loadConfig } from "./infra/config.ts";
 import { connect, databaseTls, migrate } from "./infra/postgres/mod.ts";
@@ -20,7 +20,7 @@ try {
     ]);
   }
 } catch (error) {
-  console.error(error instanceof Error ? error.message : error);
+  console.error(messageOf(error));
   Deno.exit(2);
 }
 const logger = jsonLogger(config.LOG_LEVEL, { role: "worker" });
@@ -45,7 +45,7 @@ try {
   started = await startConfiguredWorker(config, { eventSql, readSql, logger, metrics });
 } catch (error) {
   // One line naming the setting to fix (a wrong password, an unknown CA), then exit.
-  console.error(`worker: cannot start: ${error instanceof Error ? error.message : error}`);
+  console.error(`worker: cannot start: ${messageOf(error)}`);
   await Promise.all([eventSql.end({ timeout: 1 }), readSql.end({ timeout: 1 })]);
   Deno.exit(1);
 }

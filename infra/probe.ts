@@ -1,3 +1,5 @@
+import { messageOf } from "../app/log.ts";
+
 /**
  * Runs one readiness check with a deadline: `[name, "ok"]`, or `[name, why]`
  * when it failed or did not answer in time. Used by the web's /ready and the
@@ -21,7 +23,7 @@ export async function probe(
     await Promise.race([check(), timeout]);
     return [name, "ok"];
   } catch (error) {
-    return [name, error instanceof Error ? error.message : String(error)];
+    return [name, messageOf(error)];
   } finally {
     clearTimeout(timer);
   }

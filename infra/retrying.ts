@@ -1,5 +1,6 @@
 import { backoffMs } from "../app/backoff.ts";
 import type { Logger } from "../app/log.ts";
+import { messageOf } from "../app/log.ts";
 
 /** Between attempts: 500 ms, doubling up to 10 s. */
 const BACKOFF = { baseMs: 500, maxMs: 10_000 };
@@ -33,7 +34,7 @@ export async function retrying<T>(
       options.onFailure?.(error);
       const delayMs = backoffMs(failures, BACKOFF);
       logger.warn(`${what} failed; retrying`, {
-        error: error instanceof Error ? error.message : String(error),
+        error: messageOf(error),
         attempt: failures + 1,
         retryInMs: delayMs,
       });

@@ -10,6 +10,7 @@ import type { WebServices } from "../app/web_services.ts";
 import { probe } from "./probe.ts";
 import { freshValue } from "./recent_value.ts";
 import type { System } from "./system.ts";
+import { messageOf } from "../app/log.ts";
 
 /** How long one dependency may take to answer before it counts as down. */
 const PROBE_TIMEOUT_MS = 2000;
@@ -60,7 +61,7 @@ export function webServices(system: System): WebServices {
       // The counters are served even when the stores are down: that is when they matter.
       const status = await system.projections.status().catch((error) => {
         system.logger.warn("metrics: projection status unavailable", {
-          error: error instanceof Error ? error.message : String(error),
+          error: messageOf(error),
         });
         return null;
       });

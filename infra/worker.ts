@@ -1,5 +1,5 @@
 import type { Logger } from "../app/log.ts";
-import { silentLogger } from "../app/log.ts";
+import { messageOf, silentLogger } from "../app/log.ts";
 import type { Metrics } from "../app/metrics.ts";
 import type { EventBus, EventPublisher } from "./bus/bus.ts";
 import { STORE_TAIL_TOPIC, storeTailConsumer } from "./bus/store_tail_consumer.ts";
@@ -77,7 +77,7 @@ export async function startWorker(options: {
     logger,
     signal: stopping.signal,
     onFailure: (error) => {
-      waitingFor = error instanceof Error ? error.message : String(error);
+      waitingFor = messageOf(error);
       firstFailure();
     },
   });

@@ -6,7 +6,7 @@
  * store (DATABASE_URL, or the embedded database of `deno task dev` when that
  * is not running). Exit 0 done, 1 unknown user, 2 usage or configuration.
  */
-import { silentLogger } from "../app/log.ts";
+import { messageOf, silentLogger } from "../app/log.ts";
 import { changeRole, rolesOf } from "../app/user_handlers.ts";
 import { parseStreamId, UserNotFound } from "../domain/mod.ts";
 import { loadConfig } from "../infra/config.ts";
@@ -73,7 +73,7 @@ if (import.meta.main) {
     system = await createSystem(config, { logger: silentLogger });
     code = await runAdmin(system, Deno.args);
   } catch (error) {
-    console.error(`admin: ${error instanceof Error ? error.message : error}`);
+    console.error(`admin: ${messageOf(error)}`);
     code = error instanceof UserNotFound ? 1 : 2;
   } finally {
     await system?.close();

@@ -21,6 +21,7 @@ import {
   rolesSql,
 } from "../infra/postgres/roles.ts";
 import { toolConfig } from "./tool_config.ts";
+import { messageOf } from "../app/log.ts";
 
 const USAGE = "usage: deno task db:roles [--apply] [--password-from-env]";
 const flags = new Set(Deno.args);
@@ -135,7 +136,7 @@ try {
   console.log(connectionHelp().join("\n"));
   code = 0;
 } catch (error) {
-  console.error(`db:roles: ${error instanceof Error ? error.message : error}`);
+  console.error(`db:roles: ${messageOf(error)}`);
 } finally {
   await Promise.all([...new Set([eventSql, readSql])].map((sql) => sql.end({ timeout: 5 })));
 }

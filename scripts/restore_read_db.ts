@@ -7,6 +7,7 @@
 import { connect, databaseTls, migrate } from "../infra/postgres/mod.ts";
 import { createRestorer, type RestoreJob } from "../infra/projections/restore.ts";
 import { toolConfig } from "./tool_config.ts";
+import { messageOf } from "../app/log.ts";
 
 const { DATABASE_URL: url, READ_DATABASE_URL: readUrl } = toolConfig("restore-read-db");
 // The restorer holds one read connection for its lock and needs another for its work.
@@ -60,7 +61,7 @@ try {
   }
 } catch (error) {
   if (inPlace && shown.line) Deno.stderr.writeSync(encoder.encode("\n"));
-  console.error(`restore-read-db: ${error instanceof Error ? error.message : error}`);
+  console.error(`restore-read-db: ${messageOf(error)}`);
 } finally {
   await Promise.all([...new Set([eventSql, readSql])].map((sql) => sql.end({ timeout: 5 })));
 }

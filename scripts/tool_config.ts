@@ -3,6 +3,7 @@
  * module (infra/config.ts): every problem printed at once, exit code 2.
  */
 import { type Config, loadConfig } from "../infra/config.ts";
+import { messageOf } from "../app/log.ts";
 
 /** A configuration whose event store is named (DATABASE_URL). */
 export type ToolConfig = Config & { DATABASE_URL: string; READ_DATABASE_URL: string };
@@ -24,7 +25,7 @@ export function toolConfig(tool: string, options = { needsDatabase: true }): Con
   try {
     config = loadConfig(Deno.env.toObject());
   } catch (error) {
-    console.error(`${tool}: ${error instanceof Error ? error.message : error}`);
+    console.error(`${tool}: ${messageOf(error)}`);
     Deno.exit(2);
   }
   if (!options.needsDatabase) return config;

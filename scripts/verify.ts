@@ -9,6 +9,7 @@ import { connect, databaseTls } from "../infra/postgres/mod.ts";
 import { verifySnapshots } from "../infra/postgres/verify_snapshots.ts";
 import { verifyReadModel } from "../infra/projections/verify.ts";
 import { toolConfig } from "./tool_config.ts";
+import { messageOf } from "../app/log.ts";
 
 const { DATABASE_URL: url, READ_DATABASE_URL: readUrl } = toolConfig("verify");
 const open = async (target: string) =>
@@ -40,7 +41,7 @@ try {
     code = 1;
   }
 } catch (error) {
-  console.error(`verify: ${error instanceof Error ? error.message : error}`);
+  console.error(`verify: ${messageOf(error)}`);
   code = 1;
 } finally {
   await Promise.all([...new Set([eventSql, readSql])].map((sql) => sql.end({ timeout: 5 })));

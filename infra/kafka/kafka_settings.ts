@@ -24,7 +24,7 @@ export async function kafkaBusOptions(config: Config): Promise<KafkaBusOptions> 
       tls[part] = await Deno.readTextFile(path);
     } catch (error) {
       throw new Error(
-        `${names[part]}: cannot read ${path}: ${error instanceof Error ? error.message : error}`,
+        `${names[part]}: cannot read ${path}: ${messageOf(error)}`,
       );
     }
   }

@@ -1,4 +1,5 @@
 import postgres from "postgres";
+import { messageOf } from "../../app/log.ts";
 
 /** Seconds a new connection may take before the query using it fails. */
 const CONNECT_TIMEOUT_S = 3;
@@ -84,7 +85,7 @@ export async function databaseTls(
     return { ca: await Deno.readTextFile(path) };
   } catch (error) {
     throw new Error(
-      `${name}: cannot read ${path}: ${error instanceof Error ? error.message : error}`,
+      `${name}: cannot read ${path}: ${messageOf(error)}`,
     );
   }
 }

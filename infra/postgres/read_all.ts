@@ -1,6 +1,7 @@
 import type { AnyEvent, RecordedEvent } from "../../domain/mod.ts";
 import type { Sql } from "./connect.ts";
 import { EVENT_COLUMNS, type EventRow, toRecordedEvent } from "./rows.ts";
+import { messageOf } from "../../app/log.ts";
 
 /**
  * A read position in the whole store, PostgreSQL's own: ordered by
@@ -72,7 +73,7 @@ export async function readAllEntries(
     try {
       return { row, event: toRecordedEvent(row) };
     } catch (error) {
-      return { row, event: null, error: error instanceof Error ? error.message : String(error) };
+      return { row, event: null, error: messageOf(error) };
     }
   });
   return { entries, cursor };

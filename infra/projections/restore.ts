@@ -1,5 +1,5 @@
 import type postgres from "postgres";
-import { type Logger, silentLogger } from "../../app/log.ts";
+import { type Logger, messageOf, silentLogger } from "../../app/log.ts";
 import type { ReadModelRestorer, RestoreJob, RestoreStatus } from "../../app/ports.ts";
 import type { AnyEvent, RecordedEvent } from "../../domain/mod.ts";
 import { advisoryUnlock, tryAdvisoryLock } from "../postgres/advisory_lock.ts";
@@ -224,7 +224,7 @@ export function createRestorer(options: RestorerOptions): Restorer {
       }
       logger.info("restore done", { jobId, events: done + caughtUp });
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = messageOf(error);
       logger.error("restore failed", { jobId, error: message });
       if (created) await dropOwnSchema(readSql, shadow, dropWarning(shadow));
       await jobs.failed(jobId, message).catch((markError) =>

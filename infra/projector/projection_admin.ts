@@ -6,6 +6,7 @@ import type { Tx } from "../projections/apply_event.ts";
 import { parseStreamId } from "../../domain/mod.ts";
 import { restorePercent } from "../projections/restore_progress.ts";
 import { appliedPosition, raiseGeneration } from "../projections/read_model_progress.ts";
+import { messageOf } from "../../app/log.ts";
 
 /**
  * The admin view of the projector: checkpoints, lag, dead letters, and the
@@ -96,7 +97,7 @@ export function projectionAdmin(deps: { eventSql: Sql; readSql: Sql }): Projecti
         return events.length > 0;
       } catch (error) {
         await readSql`update dead_letters set attempts = attempts + 1,
-                      error = ${error instanceof Error ? error.message : String(error)}
+                      error = ${messageOf(error)}
                       where id = ${id}`;
         return false;
       }

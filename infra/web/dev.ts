@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import { announceConfig, DEV_ENV, type FreshConfig, resolveConfig } from "./config.ts";
 import type { ResolvedFreshConfig } from "./config.ts";
 import { build, type BuildAssets, type BuildResult, type BuildSteps } from "./build/build.ts";
+import { messageOf } from "../../app/log.ts";
 
 /** Folders below the project that never hold sources. */
 const IGNORED = /(^|\/)(node_modules|\.git|\.data|test-results|docs)(\/|$)/;
@@ -139,7 +140,7 @@ function watch(
       const result = await build(config, { steps, previous: assets });
       assets = result.assets;
     } catch (error) {
-      log(`dev: rebuild failed: ${error instanceof Error ? error.message : error}`);
+      log(`dev: rebuild failed: ${messageOf(error)}`);
     }
     // Server code changed: a fresh process imports it (and the new manifest).
     const restarted = modules.length > 0;
