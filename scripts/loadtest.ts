@@ -13,7 +13,7 @@ import { isLoopback, type Mix, runHttpLoad } from "../bench/http_load.ts";
 
 const MIXES: readonly Mix[] = ["commands", "feed", "post"];
 const USAGE = "usage: deno task loadtest [URL] [--mix commands|feed|post] [--clients N] " +
-  "[--seconds S] [--hot-posts N] [--allow-remote]";
+  "[--seconds S] [--hot-posts N] [--allow-remote] [--json]";
 
 const { values, positionals } = parseArgs({
   args: Deno.args,
@@ -24,6 +24,7 @@ const { values, positionals } = parseArgs({
     seconds: { type: "string", default: "10" },
     "hot-posts": { type: "string", default: "16" },
     "allow-remote": { type: "boolean", default: false },
+    json: { type: "boolean", default: false },
     help: { type: "boolean", default: false },
   },
 });
@@ -54,13 +55,18 @@ const clients = whole("clients", values.clients ?? (mix === "commands" ? "64" : 
 const seconds = whole("seconds", values.seconds, 3600);
 const hotPosts = whole("hot-posts", values["hot-posts"], 1000);
 
+const json = values.json;
 console.error(`loadtest: ${mix} against ${url}, ${clients} clients, ${seconds} s (signing up)`);
+// --json: for a program driving this one (the bench), one JSON line when the timed load starts
+// and one with the result; the progress line stays on stderr.
+const line = (value: unknown) => console.log(JSON.stringify(value));
 const result = await runHttpLoad({
   url,
   mix,
   clients,
   seconds,
   hotPosts,
+  onLoadStart: json ? () => line({ started: true }) : undefined,
   onProgress: (p) =>
     Deno.stderr.writeSync(
       new TextEncoder().encode(
@@ -71,13 +77,17 @@ const result = await runHttpLoad({
     ),
 });
 Deno.stderr.writeSync(new TextEncoder().encode("\n"));
-const unit = mix === "commands" ? "commands/s" : "requests/s";
-console.log(`${unit}: ${result.perSecond.toFixed(0)}`);
-console.log(`p50: ${result.p50Ms.toFixed(1)} ms`);
-console.log(`p99: ${result.p99Ms.toFixed(1)} ms`);
-const errors = Object.entries(result.errors);
-console.log(
-  `errors: ${
-    errors.length ? errors.map(([status, n]) => `${n} × ${status}`).join(", ") : "none"
-  } (${result.ok} ok)`,
-);
+if (json) {
+  line({ result });
+} else {
+  const unit = mix === "commands" ? "commands/s" : "requests/s";
+  console.log(`${unit}: ${result.perSecond.toFixed(0)}`);
+  console.log(`p50: ${result.p50Ms.toFixed(1)} ms`);
+  console.log(`p99: ${result.p99Ms.toFixed(1)} ms`);
+  const errors = Object.entries(result.errors);
+  console.log(
+    `errors: ${
+      errors.length ? errors.map(([status, n]) => `${n} × ${status}`).join(", ") : "none"
+    } (${result.ok} ok)`,
+  );
+}
