@@ -16,6 +16,7 @@ import type { Report } from "./figures.ts";
 import type { LoadResult, Mix } from "./http_load.ts";
 import { dropBenchBus } from "./kafka.ts";
 import { commandCpuMs, processTreeCpuMs } from "./process_cpu.ts";
+import { assertVerified } from "./verified.ts";
 
 /** The three figures of issue 10: commands at 64 clients, feed and post page at 100 readers. */
 const RUNS: readonly { mix: Mix; clients: number; name: string }[] = [
@@ -105,6 +106,14 @@ export async function benchHttp(
         value: loadCpuMs / result.ok,
         unit: "ms",
       });
+    }
+    // What the commands wrote, once projected, must verify.
+    await caughtUp(url);
+    const sql = db.connect({ max: 2 });
+    try {
+      await assertVerified(report, "http", { eventSql: sql, readSql: sql });
+    } finally {
+      await sql.end();
     }
   } catch (error) {
     for (const p of processes) console.error(p.output());

@@ -6,6 +6,7 @@ import type { Report } from "./figures.ts";
 import { appendNewPost, postHistory, toNewEvents } from "./fixtures.ts";
 import { benchBus, dropBenchBus } from "./kafka.ts";
 import { median, percentile } from "./stats.ts";
+import { assertVerified } from "./verified.ts";
 
 /** Events per append in the throughput run (a post with its likes, comments and edits). */
 const APPEND_SIZE = 100;
@@ -80,6 +81,8 @@ export async function benchPipeline(
   if (job.status !== "done") throw new Error(`restore ${job.status}: ${job.error}`);
   if (job.done !== total) throw new Error(`restore applied ${job.done} of ${total} events`);
   report.add("restore_read_db_events_per_second", { value: total / seconds, unit: "events/s" });
+  // The restored read model, like the one the pipeline built, must verify.
+  await assertVerified(report, "pipeline", s);
 }
 
 type Stores = Awaited<ReturnType<typeof stores>>;
