@@ -13,6 +13,13 @@ export type Snapshotting<C, E, S> = {
   log?: Logger;
 };
 
+/** One stream's snapshot: which stream, its aggregate, and how it is snapshotted. */
+type SnapshotOf<C, E extends AnyEvent, S extends { version: number }> = {
+  streamId: string;
+  aggregate: AggregateOf<C, E, S>;
+  snapshots: Snapshotting<C, E, S>;
+};
+
 /** A state restored from a snapshot, exact for its head and the entries asked for. */
 type Restored<S> = { state: S; position: number };
 
@@ -65,11 +72,7 @@ export async function restoreSnapshot<C, E, S extends { version: number }>(
  */
 export async function advanceSnapshot<C, E extends AnyEvent, S extends { version: number }>(
   store: EventStore,
-  options: {
-    streamId: string;
-    aggregate: AggregateOf<C, E, S>;
-    snapshots: Snapshotting<C, E, S>;
-  },
+  options: SnapshotOf<C, E, S>,
 ): Promise<boolean> {
   const { streamId, aggregate: { decider, isEvent }, snapshots: { shape } } = options;
   const eventsAfter = async (version: number) => {
@@ -145,11 +148,7 @@ export async function maybeSnapshot<C, E extends AnyEvent, S extends { version: 
 /** {@link advanceSnapshot}, its failure logged rather than thrown. */
 export async function moveSnapshotForward<C, E extends AnyEvent, S extends { version: number }>(
   store: EventStore,
-  options: {
-    streamId: string;
-    aggregate: AggregateOf<C, E, S>;
-    snapshots: Snapshotting<C, E, S>;
-  },
+  options: SnapshotOf<C, E, S>,
 ): Promise<void> {
   await advanceSnapshot(store, options).catch((error) => {
     options.snapshots.log?.warn("snapshot not moved forward", {
