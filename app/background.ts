@@ -20,7 +20,7 @@ export type Background = {
  * @example
  * ```ts
  * const background = backgroundTasks();
- * background.run(() => advanceSnapshot(store, options));
+ * background.run(() => moveSnapshotForward(store, options)); // logs its own failure
  * await background.settled(); // at shutdown, or in a test before looking
  * ```
  */

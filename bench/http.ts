@@ -65,7 +65,6 @@ export async function benchHttp(
       // mix's backlog (every applied batch is a new read-model generation).
       await caughtUp(url);
       let cpuAtStart = 0;
-      let loadAtStart = 0;
       let workerAtStart = 0;
       let postgresAtStart = 0;
       const { result, loadCpuMs } = await runLoadProcess({
@@ -73,13 +72,12 @@ export async function benchHttp(
         mix: run.mix,
         clients: run.clients,
         seconds: options.seconds,
-        onLoadStart: (load) => {
-          void processTreeCpuMs(load).then((ms) => loadAtStart = ms);
+        onLoadStart: () => {
           void processTreeCpuMs(web.pid).then((ms) => cpuAtStart = ms);
           void processTreeCpuMs(worker.pid).then((ms) => workerAtStart = ms);
           void commandCpuMs("postgres").then((ms) => postgresAtStart = ms);
         },
-      }).then(({ result, loadCpuMs }) => ({ result, loadCpuMs: loadCpuMs - loadAtStart }));
+      });
       const cpuMs = await processTreeCpuMs(web.pid) - cpuAtStart;
       const workerCpuMs = await processTreeCpuMs(worker.pid) - workerAtStart;
       const postgresCpuMs = await commandCpuMs("postgres") - postgresAtStart;
@@ -126,15 +124,15 @@ export async function benchHttp(
 
 /**
  * Runs `scripts/loadtest.ts --json` against `url` and reads its two lines:
- * the timed load started (`onLoadStart` gets its pid), and the result, read
- * together with the load process's CPU time so far (in ms).
+ * the timed load started (`onLoadStart`), and the result with the CPU time
+ * the load process used over the timed load (in ms).
  */
 async function runLoadProcess(options: {
   url: string;
   mix: Mix;
   clients: number;
   seconds: number;
-  onLoadStart: (pid: number) => void;
+  onLoadStart: () => void;
 }): Promise<{ result: LoadResult; loadCpuMs: number }> {
   const script = new URL("../scripts/loadtest.ts", import.meta.url).pathname;
   const child = new Deno.Command(Deno.execPath(), {
@@ -157,18 +155,26 @@ async function runLoadProcess(options: {
   }).spawn();
   const errors = new Response(child.stderr).text(); // the progress line; shown on failure
   let found: { result: LoadResult; loadCpuMs: number } | null = null;
-  let buffered = "";
-  for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
-    buffered += chunk;
-    let end;
-    while ((end = buffered.indexOf("\n")) >= 0) {
-      const line = JSON.parse(buffered.slice(0, end));
-      buffered = buffered.slice(end + 1);
-      if (line.started) options.onLoadStart(child.pid);
-      // Read before the process ends, so its CPU time is still there to read.
-      if (line.result) {
-        found = { result: line.result, loadCpuMs: await processTreeCpuMs(child.pid) };
+  try {
+    let buffered = "";
+    for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+      buffered += chunk;
+      let end;
+      while ((end = buffered.indexOf("\n")) >= 0) {
+        const text = buffered.slice(0, end);
+        buffered = buffered.slice(end + 1);
+        if (!text.startsWith("{")) continue;
+        const line = JSON.parse(text);
+        if (line.started) options.onLoadStart();
+        if (line.result) found = { result: line.result, loadCpuMs: line.cpuMs };
       }
+    }
+  } finally {
+    // Whatever went wrong here, no load is left running behind the bench.
+    if (!found) {
+      try {
+        child.kill();
+      } catch { /* ended already */ }
     }
   }
   const status = await child.status;

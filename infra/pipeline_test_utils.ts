@@ -23,11 +23,14 @@ export function brokers(): string[] {
 }
 
 /** A bus on a topic no other test uses. */
-export function testBus(options: { partitions?: number; topic?: string } = {}): EventBus {
+export function testBus(
+  options: { partitions?: number; topic?: string; offsetHintIntervalMs?: number } = {},
+): EventBus {
   return kafkaBus({
     brokers: brokers(),
     topic: options.topic ?? `agora.test.${crypto.randomUUID().slice(0, 8)}`,
     partitions: options.partitions ?? 3,
+    offsetHintIntervalMs: options.offsetHintIntervalMs,
   });
 }
 

@@ -1,6 +1,6 @@
 import { adminCommandHandlers, adminQueryHandlers } from "../app/admin_handlers.ts";
 import type { Logger } from "../app/log.ts";
-import { backgroundTasks } from "../app/background.ts";
+import { type Background, backgroundTasks } from "../app/background.ts";
 import { createMediator, type Mediator } from "../app/mediator.ts";
 import { Metrics } from "../app/metrics.ts";
 import type { EventStore, ProjectionAdmin, SessionStore } from "../app/ports.ts";
@@ -209,7 +209,8 @@ export async function createSystem(
     async close() {
       closing.abort();
       await worker?.stop();
-      await background.settled();
+      // Bounded: a snapshot write stuck on an unreachable database must not hold up shutdown.
+      await settledWithin(background, BACKGROUND_GRACE_MS);
       await changes.close();
       await signOuts?.unlisten().catch(() => {});
       await readStore.close();
@@ -220,6 +221,20 @@ export async function createSystem(
       await embedded?.stop();
     },
   };
+}
+
+/** How long closing waits for background work (snapshots moving forward) to end. */
+const BACKGROUND_GRACE_MS = 5_000;
+
+/** Resolves once `background` has settled or `ms` have passed, whichever is first. */
+async function settledWithin(background: Background, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<void>((resolve) => timer = setTimeout(resolve, ms));
+  try {
+    await Promise.race([background.settled(), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The event store, counting appended events for /metrics. */

@@ -8,6 +8,7 @@
  * write limits off (RATE_LIMIT_WRITES_PER_MIN=0). Targets other than
  * loopback need `--allow-remote`.
  */
+import process from "node:process";
 import { parseArgs } from "node:util";
 import { isLoopback, type Mix, runHttpLoad } from "../bench/http_load.ts";
 
@@ -60,13 +61,24 @@ console.error(`loadtest: ${mix} against ${url}, ${clients} clients, ${seconds} s
 // --json: for a program driving this one (the bench), one JSON line when the timed load starts
 // and one with the result; the progress line stays on stderr.
 const line = (value: unknown) => console.log(JSON.stringify(value));
+// This process's CPU time over the timed load (ms): what the load itself cost the machine.
+const cpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+let cpuAtStart = 0;
 const result = await runHttpLoad({
   url,
   mix,
   clients,
   seconds,
   hotPosts,
-  onLoadStart: json ? () => line({ started: true }) : undefined,
+  onLoadStart: json
+    ? () => {
+      cpuAtStart = cpuMs();
+      line({ started: true });
+    }
+    : undefined,
   onProgress: (p) =>
     Deno.stderr.writeSync(
       new TextEncoder().encode(
@@ -78,7 +90,7 @@ const result = await runHttpLoad({
 });
 Deno.stderr.writeSync(new TextEncoder().encode("\n"));
 if (json) {
-  line({ result });
+  line({ result, cpuMs: cpuMs() - cpuAtStart });
 } else {
   const unit = mix === "commands" ? "commands/s" : "requests/s";
   console.log(`${unit}: ${result.perSecond.toFixed(0)}`);

@@ -52,6 +52,11 @@ export type KafkaBusOptions = {
    * it while such consumers still run.
    */
   eventsPerMessage?: number;
+  /**
+   * How often a consumer sends Kafka its group's offsets at most (default
+   * 1,000 ms): a hint for tools, the PostgreSQL checkpoint is the truth.
+   */
+  offsetHintIntervalMs?: number;
   /** true: TLS trusting the system's roots; an object: with this CA and client certificate. */
   ssl?: boolean | KafkaTls;
   sasl?: {
@@ -86,6 +91,7 @@ export function kafkaBus(options: KafkaBusOptions): EventBus {
   const kafka = new Kafka(config);
   const topic = options.topic;
   const eventsPerMessage = options.eventsPerMessage ?? EVENTS_PER_MESSAGE;
+  const hintIntervalMs = options.offsetHintIntervalMs ?? OFFSET_HINT_INTERVAL_MS;
 
   return {
     topic,
@@ -168,7 +174,7 @@ export function kafkaBus(options: KafkaBusOptions): EventBus {
       });
       let assigned: number[] = [];
       // Kafka's committed offset is a hint for tools; the PostgreSQL checkpoint is the truth. So
-      // it is sent in the background, at most once per OFFSET_HINT_INTERVAL_MS with each
+      // it is sent in the background, at most once per offsetHintIntervalMs with each
       // partition's latest offset, and the next fetch does not wait for the broker's answer.
       const hints = new Map<number, string>();
       let hinting: Promise<void> | null = null;
@@ -185,11 +191,20 @@ export function kafkaBus(options: KafkaBusOptions): EventBus {
           if (hints.size > 0) hint();
         });
       };
+      // Every offset held is sent, now; for the batch that ends as the consumer stops, and stop.
+      const flushHints = async () => {
+        clearTimeout(hintTimer);
+        hintTimer = undefined;
+        while (hinting || hints.size > 0) {
+          if (!hinting) sendHints();
+          await hinting;
+        }
+      };
       // Sends now if the last hint is old enough, else once it is; one request at a time.
       const hint = (partition?: number, offset?: string) => {
         if (partition !== undefined && offset !== undefined) hints.set(partition, offset);
         if (stopping || hinting || hintTimer !== undefined || hints.size === 0) return;
-        const wait = lastHintAt + OFFSET_HINT_INTERVAL_MS - Date.now();
+        const wait = lastHintAt + hintIntervalMs - Date.now();
         if (wait <= 0) sendHints();
         else hintTimer = setTimeout(sendHints, wait);
       };
@@ -200,6 +215,10 @@ export function kafkaBus(options: KafkaBusOptions): EventBus {
           // On every (re)join the PostgreSQL checkpoint, not Kafka's committed offset, says where to resume.
           consumer.on(consumer.events.GROUP_JOIN, (event) => {
             assigned = [...(event.payload.memberAssignment[topic] ?? [])].sort((a, b) => a - b);
+            // An offset held for a partition another member now owns must not overwrite its own.
+            for (const partition of hints.keys()) {
+              if (!assigned.includes(partition)) hints.delete(partition);
+            }
             logger.info("projector joined group", { groupId, partitions: assigned });
             for (const partition of assigned) {
               checkpoint(topic, partition).then((offset) => {
@@ -240,6 +259,8 @@ export function kafkaBus(options: KafkaBusOptions): EventBus {
               }
               resolveOffset(batch.messages.at(-1)!.offset);
               hint(batch.partition, String(outcome.nextOffset));
+              // Stopping waits for this batch before leaving the group: its offset goes now.
+              if (stopping) await flushHints();
               await heartbeat();
             },
           });
@@ -247,11 +268,7 @@ export function kafkaBus(options: KafkaBusOptions): EventBus {
         async stop() {
           // The last hints, best effort, sent now rather than at their time.
           stopping = true;
-          clearTimeout(hintTimer);
-          while (hinting || hints.size > 0) {
-            if (!hinting) sendHints();
-            await hinting;
-          }
+          await flushHints();
           await consumer.disconnect();
           assigned = [];
         },
