@@ -3,7 +3,7 @@ import { type AggregateOf, ownEvents } from "./aggregate.ts";
 import type { RequestContext } from "./context.ts";
 import type { WriteResult } from "./messages.ts";
 import type { EventStore, NewEvent } from "./ports.ts";
-import { maybeSnapshot, restoreSnapshot, type Snapshotting } from "./snapshots.ts";
+import { restoreSnapshot, type Snapshotting } from "./snapshots.ts";
 
 /**
  * A stream's state as of a version, with the global position of its last
@@ -31,16 +31,14 @@ export function covers<S>(loaded: Loaded<S>, keys: readonly string[]): boolean {
 
 /**
  * The one way a command changes the system:
- * 1. load the stream (from its latest snapshot, if any, with the entries the
- *    command reads) and fold it into state,
+ * 1. load the stream and fold it into state,
  * 2. decide (pure; throws a named error on a broken rule),
  * 3. append the new events expecting the version that was loaded,
  *    so a concurrent writer makes this fail with ConcurrencyError,
- * 4. snapshot long streams now and then,
- * 5. return the new version and the position to wait for.
+ * 4. return the new version and the position to wait for.
  * Retrying after a conflict is the mediator's job (it re-runs every step).
- * Hot streams go through `streamWriter` instead, which runs the same steps
- * for a batch of commands at once.
+ * Hot and long streams (posts) go through `streamWriter` instead, which runs
+ * the same steps for a batch of commands at once, and keeps snapshots.
  *
  * @example
  * ```ts
@@ -57,18 +55,12 @@ export async function handleCommand<C, E extends AnyEvent, S extends { version: 
     aggregate: AggregateOf<C, E, S>;
     command: C;
     ctx: RequestContext;
-    snapshots?: Snapshotting<C, E, S>;
   },
 ): Promise<WriteResult> {
-  const { streamId, aggregate, command, ctx, snapshots } = options;
+  const { streamId, aggregate, command, ctx } = options;
   const { decider } = aggregate;
   // 1. load
-  const { state, position: lastPosition } = await loadStream(store, {
-    streamId,
-    aggregate,
-    snapshots,
-    keys: snapshots?.shape.keysRead(command) ?? [],
-  });
+  const { state, position: lastPosition } = await loadStream(store, { streamId, aggregate });
   // 2. decide
   const events = decider.decide(command, state);
   if (events.length === 0) return { streamId, version: state.version, position: lastPosition };
@@ -76,15 +68,7 @@ export async function handleCommand<C, E extends AnyEvent, S extends { version: 
   const newEvents = toNewEvents(events, ctx);
   const appended = await store.append(streamId, newEvents, { expectedVersion: state.version });
   const position = appended.positions.at(-1) ?? lastPosition;
-  // 4. snapshot when the version crossed a multiple of `every`
-  await maybeSnapshot(store, {
-    streamId,
-    aggregate,
-    snapshots,
-    from: state.version,
-    to: appended.nextExpectedVersion,
-  });
-  // 5. result
+  // 4. result
   return { streamId, version: appended.nextExpectedVersion, position };
 }
 

@@ -12,10 +12,12 @@ import {
 } from "../domain/mod.ts";
 import { alice, bob, carol } from "../domain/test_utils.ts";
 import { ForeignEvent, ownEvents } from "./aggregate.ts";
+import { backgroundTasks } from "./background.ts";
 import { requestContext } from "./context.ts";
 import { handleCommand, loadStream } from "./handle_command.ts";
 import { inMemoryEventStore } from "./in_memory_event_store.ts";
 import { postAggregate } from "./post_handlers.ts";
+import { streamWriter } from "./stream_writer.ts";
 import { inMemorySnapshots } from "./test_utils.ts";
 
 const at = "2026-01-01T10:00:00.000Z";
@@ -25,18 +27,26 @@ function setUp() {
   const postId = crypto.randomUUID();
   const streamId = postStreamId(postId);
   const ctx = requestContext({ actor: alice });
-  const run = (
+  const background = backgroundTasks();
+  // With snapshots (every 3 versions): through a stream writer holding no state, so each
+  // command loads as handleCommand does, its snapshot work done before the next.
+  const run = async (
     command: PostDecision,
     options: { snapshots?: ReturnType<typeof inMemorySnapshots> } = {},
-  ) =>
-    handleCommand(store, {
-      streamId,
+  ) => {
+    if (!options.snapshots) {
+      return await handleCommand(store, { streamId, aggregate: postAggregate, command, ctx });
+    }
+    const writer = streamWriter(store, {
       aggregate: postAggregate,
-      command,
-      ctx,
-      snapshots: options.snapshots &&
-        { store: options.snapshots, shape: postSnapshotShape, every: 3 },
+      snapshots: { store: options.snapshots, shape: postSnapshotShape, every: 3 },
+      cachedStreams: 0,
+      background,
     });
+    const written = await writer.run({ streamId, command, ctx });
+    await background.settled();
+    return written;
+  };
   const create: PostDecision = { type: "CreatePost", postId, message: "hi", actor: alice, at };
   const like = (actor = bob): PostDecision => ({ type: "LikePost", postId, actor, at });
   return { store, postId, streamId, ctx, run, create, like };
@@ -110,7 +120,7 @@ Deno.test("handleCommand - a write between load and append is a ConcurrencyError
   assert.equal((await store.readStream(streamId)).length, 2, "only the other writer's like");
 });
 
-Deno.test("handleCommand - a snapshot is taken when the version crosses a multiple of `every`, and loads use it", async () => {
+Deno.test("Snapshots in memory - a snapshot is taken when the version crosses a multiple of `every`, and loads use it", async () => {
   const { store, streamId, run, create, like } = setUp();
   const snapshots = inMemorySnapshots();
   await run(create, { snapshots });
@@ -134,7 +144,7 @@ Deno.test("handleCommand - a snapshot is taken when the version crosses a multip
   assert.deepEqual(loaded.partial?.known, new Set([`liker:${bob.userId}`]));
 });
 
-Deno.test("handleCommand - a like taken back after the snapshot is decided on the entry it reads", async () => {
+Deno.test("Snapshots in memory - a like taken back after the snapshot is decided on the entry it reads", async () => {
   const { store, streamId, postId, run, create, like } = setUp();
   const snapshots = inMemorySnapshots();
   await run(create, { snapshots });
@@ -154,7 +164,7 @@ Deno.test("handleCommand - a like taken back after the snapshot is decided on th
   assert.equal(loaded.state.status === "active" && loaded.state.likes, 2);
 });
 
-Deno.test("handleCommand - a snapshot moved forward many times holds what a fold from the first event holds", async () => {
+Deno.test("Snapshots in memory - a snapshot moved forward many times holds what a fold from the first event holds", async () => {
   const { store, streamId, postId, run, create } = setUp();
   const snapshots = inMemorySnapshots();
   await run(create, { snapshots });

@@ -125,26 +125,6 @@ export function crossesMultiple(every: number, from: number, to: number): boolea
   return Math.floor(to / every) > Math.floor(from / every);
 }
 
-/**
- * Moves the snapshot forward when a write took the version across a multiple
- * of `every`. Best effort: a snapshot is derived data, and a failure only
- * leaves the next load a few more events to read.
- */
-export async function maybeSnapshot<C, E extends AnyEvent, S extends { version: number }>(
-  store: EventStore,
-  options: {
-    streamId: string;
-    aggregate: AggregateOf<C, E, S>;
-    snapshots?: Snapshotting<C, E, S>;
-    from: number;
-    to: number;
-  },
-): Promise<void> {
-  const { snapshots, from, to } = options;
-  if (!snapshots || !crossesMultiple(snapshots.every, from, to)) return;
-  await moveSnapshotForward(store, { ...options, snapshots });
-}
-
 /** {@link advanceSnapshot}, its failure logged rather than thrown. */
 export async function moveSnapshotForward<C, E extends AnyEvent, S extends { version: number }>(
   store: EventStore,
